@@ -1,0 +1,1 @@
+"""Everything about Bindbee's unified ATS API: the candidate model, its errors, the client."""

@@ -1,0 +1,83 @@
+"""What can go wrong when we ask the ATS (through Bindbee) for a candidate.
+
+    AtsError                   base: anything that ends a lookup without a candidate
+    ├── InvalidId              the id is not plausible; nothing was sent
+    ├── AuthRefused            401/403: key or connector token refused, or a non-ATS token
+    ├── NotFound               404: no such candidate (or not synced to Bindbee yet)
+    ├── RateLimited            429, or our own budget is spent; carries retry_after seconds
+    ├── Unavailable            5xx, timeouts, connection failures, deadline passed
+    ├── InvalidRequest         422: Bindbee does not accept the request (e.g. the id's format)
+    └── BadResponse            not JSON, an HTML page, or a body that is not a candidate
+
+Each error carries only what the user must be told. Messages never hold a token or a
+candidate's personal data, so they are safe to log and to show.
+"""
+
+from __future__ import annotations
+
+import math
+
+
+class AtsError(Exception):
+    """A lookup that ended without a candidate."""
+
+    kind = "error"
+
+    def __init__(self, detail: str = "") -> None:
+        self.detail = detail
+        super().__init__(detail or self.kind)
+
+
+class InvalidId(AtsError):
+    """The id is not something Bindbee could know; no request was made."""
+
+    kind = "invalid_id"
+
+    def __init__(self, candidate_id: str) -> None:
+        self.candidate_id = candidate_id
+        super().__init__("not a valid candidate id")
+
+
+class AuthRefused(AtsError):
+    """Bindbee refused our API key or connector token (401/403)."""
+
+    kind = "auth_refused"
+
+
+class NotFound(AtsError):
+    """Bindbee has no candidate with this id (404), or no match for a remote id."""
+
+    kind = "not_found"
+
+
+class RateLimited(AtsError):
+    """Bindbee's rate limit (or our budget for it) is spent for now."""
+
+    kind = "rate_limited"
+
+    def __init__(self, retry_after: float, detail: str = "") -> None:
+        self.retry_after = max(0.0, retry_after)
+        super().__init__(detail or f"retry after {self.retry_after_seconds} s")
+
+    @property
+    def retry_after_seconds(self) -> int:
+        """Whole seconds to wait, rounded up, and at least one."""
+        return max(1, math.ceil(self.retry_after))
+
+
+class Unavailable(AtsError):
+    """Bindbee did not answer usefully in time: 5xx, timeout, connection failure."""
+
+    kind = "unavailable"
+
+
+class InvalidRequest(AtsError):
+    """Bindbee rejected the request as malformed (422)."""
+
+    kind = "invalid_request"
+
+
+class BadResponse(AtsError):
+    """Bindbee answered, but not with something we can read as a candidate."""
+
+    kind = "bad_response"

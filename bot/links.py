@@ -1,0 +1,105 @@
+"""Candidate links: a table of URL patterns, and one function that matches a URL against it.
+
+Each pattern is a regular expression with a named group `id` (a Bindbee candidate id) or
+`remote_id` (the ATS's own id, resolved through Bindbee's list endpoint). Patterns must match
+the whole URL, so a look-alike host (`app.greenhouse.io.evil.test`) never matches.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+KeyKind = Literal["id", "remote_id"]
+
+_UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+_TAIL = r"/?(?:[?#].*)?"  # optional trailing slash, query and fragment
+
+
+@dataclass(frozen=True)
+class LinkPattern:
+    """One row of the link table."""
+
+    name: str
+    regex: re.Pattern[str]
+    domain: str | None  # the host Slack must be told about in unfurl_domains, when known
+
+    @property
+    def kind(self) -> KeyKind:
+        """Which kind of id the pattern captures."""
+        return "id" if "id" in self.regex.groupindex else "remote_id"
+
+
+@dataclass(frozen=True)
+class LinkMatch:
+    """A URL that matched a pattern, with the id it names."""
+
+    url: str
+    pattern: LinkPattern
+    kind: KeyKind
+    value: str
+
+
+def _builtin(name: str, domain: str, path: str) -> LinkPattern:
+    regex = re.compile(rf"https://{re.escape(domain)}{path}{_TAIL}")
+    return LinkPattern(name=name, regex=regex, domain=domain)
+
+
+BUILTIN_PATTERNS: tuple[LinkPattern, ...] = (
+    _builtin(
+        "Greenhouse",
+        "app.greenhouse.io",
+        r"/people/(?P<remote_id>\d{1,20})(?:/applications/\d{1,20})?",
+    ),
+    _builtin("Lever", "hire.lever.co", rf"/candidates/(?P<remote_id>{_UUID})"),
+    _builtin("Ashby", "app.ashbyhq.com", rf"/candidates/(?P<remote_id>{_UUID})"),
+)
+
+_LITERAL_HOST = re.compile(r"^\^?https\??(?:\\?:|:)//((?:[A-Za-z0-9-]|\\\.)+)(?:/|\\/|$)")
+
+
+def parse_patterns(text: str) -> tuple[LinkPattern, ...]:
+    """Compile UNFURL_PATTERNS (one regex a line); raise ValueError naming each bad line."""
+    patterns: list[LinkPattern] = []
+    problems: list[str] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        source = line.strip()
+        if not source:
+            continue
+        try:
+            regex = re.compile(source)
+        except re.error as exc:
+            problems.append(f"line {number} is not a valid regular expression ({exc})")
+            continue
+        groups = set(regex.groupindex) & {"id", "remote_id"}
+        if len(groups) != 1:
+            problems.append(f"line {number} needs exactly one named group: id or remote_id")
+            continue
+        host = _LITERAL_HOST.match(source)
+        domain = host.group(1).replace("\\.", ".").lower() if host else None
+        patterns.append(LinkPattern(name=f"custom {number}", regex=regex, domain=domain))
+    if problems:
+        raise ValueError("; ".join(problems))
+    return tuple(patterns)
+
+
+def match_link(url: str, patterns: tuple[LinkPattern, ...]) -> LinkMatch | None:
+    """The first pattern that matches the whole URL, with the id it captures."""
+    for pattern in patterns:
+        found = pattern.regex.fullmatch(url)
+        if found is None:
+            continue
+        value = found.group(pattern.kind)
+        if value:
+            return LinkMatch(url=url, pattern=pattern, kind=pattern.kind, value=value)
+    return None
+
+
+def unwrap_slack_link(token: str) -> str:
+    """Turn Slack's `<https://x|label>` or `&lt;…&gt;`-escaped text back into the bare URL."""
+    text = html.unescape(token.strip())
+    if text.startswith("<") and text.endswith(">"):
+        text = text[1:-1].split("|", 1)[0]
+    return text
