@@ -97,7 +97,7 @@ class Settings(BaseSettings):
     )
 
     host: str = Field("0.0.0.0", description="Interface to bind in HTTP mode.")  # noqa: S104
-    port: int = Field(3000, ge=1, le=65535, description="HTTP port.")
+    port: int = Field(3000, ge=0, le=65535, description="HTTP port (0 picks a free one).")
     shutdown_grace: Seconds = Field(
         10.0, description="Seconds to let work in flight finish on SIGTERM."
     )

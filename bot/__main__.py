@@ -1,0 +1,54 @@
+"""Command line: `python -m bot` serves the app; `preview` and `doctor` help without Slack."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+
+from bot.config import ServeSettings, SettingsError
+from bot.logs import configure_logging
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot", description="Candidate Lookup: ATS candidates as Slack cards."
+    )
+    commands = parser.add_subparsers(dest="command", metavar="{serve,preview,doctor}")
+    commands.add_parser("serve", help="serve the app (the default)")
+    preview = commands.add_parser("preview", help="render one candidate's card in the terminal")
+    preview.add_argument("ref", nargs="?", help="a candidate id or link (none: list demo data)")
+    preview.add_argument("--demo", action="store_true", help="use the bundled demo candidates")
+    preview.add_argument("--view", choices=["requester", "channel", "unfurl"], default="requester")
+    preview.add_argument("--json", action="store_true", help="print only the Block Kit payload")
+    commands.add_parser("doctor", help="check the settings and whether Slack and Bindbee answer")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command and return its exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "preview":
+            from bot.preview import run_preview
+
+            return asyncio.run(
+                run_preview(args.ref, demo=args.demo, view=args.view, as_json=args.json)
+            )
+        if args.command == "doctor":
+            from bot.doctor import run_doctor
+
+            return asyncio.run(run_doctor())
+        settings = ServeSettings.load()
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level)
+    from bot.server import serve
+
+    return asyncio.run(serve(settings))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,66 @@
+"""Builds the Bolt app and the services behind it; nothing here talks to the network."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.ats.client import BindbeeClient
+from bot.config import ServeSettings
+from bot.listeners import register_listeners
+from bot.logs import log_unexpected
+from bot.lookup import Lookups
+from bot.services import Services
+
+logger = logging.getLogger("bot.app")
+
+
+def build_services(settings: ServeSettings) -> Services:
+    """The Bindbee client, lookups, reply sender and in-flight tracker for one process."""
+    lookups = Lookups(
+        BindbeeClient.from_settings(settings),
+        ttl=settings.cache_ttl,
+        max_entries=settings.cache_size,
+        strict=settings.privacy_strict,
+    )
+    return Services(settings=settings, lookups=lookups, patterns=settings.link_patterns())
+
+
+def slack_client(settings: ServeSettings) -> AsyncWebClient:
+    """A Web API client for SLACK_API_URL that retries connection errors, 429s and 5xx."""
+    return AsyncWebClient(
+        token=settings.slack_bot_token.get_secret_value(),
+        base_url=str(settings.slack_api_url),
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(max_retry_count=2),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=2),
+            AsyncServerErrorRetryHandler(max_retry_count=1),
+        ],
+    )
+
+
+def build_app(settings: ServeSettings, services: Services) -> AsyncApp:
+    """The Bolt app with every listener registered."""
+    secret = settings.slack_signing_secret
+    app = AsyncApp(
+        client=slack_client(settings),
+        signing_secret=secret.get_secret_value() if secret else "",
+        # Socket Mode requests arrive over our own authenticated websocket, unsigned.
+        request_verification_enabled=not settings.socket_mode,
+        logger=logging.getLogger("slack_bolt"),
+    )
+    register_listeners(app, services)
+
+    @app.error
+    async def on_error(error: Exception, body: dict[str, Any]) -> None:
+        log_unexpected(logger, f"listener for {body.get('type', 'request')}", error)
+
+    return app

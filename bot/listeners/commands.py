@@ -1,0 +1,105 @@
+"""`/candidate`: acknowledge at once, then look up and answer through `response_url`."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.context.ack.async_ack import AsyncAck
+
+from bot.ats.errors import AtsError, InvalidId
+from bot.ats.models import Candidate
+from bot.cards import (
+    Message,
+    apology_message,
+    combine,
+    error_message,
+    outcome_message,
+    too_many_note,
+    usage_message,
+)
+from bot.logs import log_unexpected
+from bot.policy import View, is_private
+from bot.query import MAX_IDS, Query, parse_query
+from bot.services import Services
+
+logger = logging.getLogger("bot.lookup")
+
+CommandListener = Callable[[AsyncAck, dict[str, Any]], Awaitable[None]]
+
+
+def candidate_command(services: Services) -> CommandListener:
+    """Build the `/candidate` listener."""
+
+    async def handle(ack: AsyncAck, command: dict[str, Any]) -> None:
+        async with services.inflight.track():
+            started = time.monotonic()
+            query = parse_query(command.get("text", ""), services.patterns)
+            if not query.keys:
+                # Nothing to fetch (help, or only invalid input): answer in the ack itself.
+                await ack(**_ack_args(_without_lookups(query)))
+                _log_line(command, query, ["usage" if query.wants_help else "invalid"], started)
+                return
+            await ack()
+            try:
+                message, outcomes = await _look_up(services, query)
+            except Exception as exc:  # the user still gets an answer, never silence
+                log_unexpected(logger, "/candidate", exc)
+                message, outcomes = apology_message(), ["unexpected_error"]
+            await services.replies.send(
+                command["response_url"], {"response_type": "ephemeral", **message.as_payload()}
+            )
+            _log_line(command, query, outcomes, started)
+
+    return handle
+
+
+async def _look_up(services: Services, query: Query) -> tuple[Message, list[str]]:
+    results = iter(await services.lookups.fetch_many(query.keys))
+    messages: list[Message] = []
+    outcomes: list[str] = []
+    for item in query.items:
+        outcome: Candidate | AtsError = (
+            next(results) if item.key is not None else InvalidId(item.ref)
+        )
+        outcomes.append(_outcome_name(outcome, services))
+        messages.append(
+            outcome_message(
+                outcome, View.REQUESTER, strict=services.strict, ref=item.ref, share_button=True
+            )
+        )
+    if query.left_out:
+        messages.append(too_many_note(len(query.items) + query.left_out, MAX_IDS))
+    return combine(messages), outcomes
+
+
+def _without_lookups(query: Query) -> Message:
+    if query.wants_help:
+        return usage_message()
+    notes = [error_message(InvalidId(item.ref), ref=item.ref) for item in query.items]
+    if query.left_out:
+        notes.append(too_many_note(len(query.items) + query.left_out, MAX_IDS))
+    return combine(notes)
+
+
+def _ack_args(message: Message) -> dict[str, Any]:
+    payload = message.as_payload()
+    return {"text": payload["text"], "blocks": payload["blocks"], "response_type": "ephemeral"}
+
+
+def _outcome_name(outcome: Candidate | AtsError, services: Services) -> str:
+    if isinstance(outcome, AtsError):
+        return outcome.kind
+    return "private" if is_private(outcome, strict=services.strict) else "found"
+
+
+def _log_line(command: dict[str, Any], query: Query, outcomes: list[str], started: float) -> None:
+    logger.info(
+        "lookup command=/candidate user=%s ids=%d outcome=%s ms=%d",
+        command.get("user_id", "?"),
+        len(query.items),
+        ",".join(outcomes),
+        (time.monotonic() - started) * 1000,
+    )

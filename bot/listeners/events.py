@@ -1,0 +1,120 @@
+"""`link_shared`: turn candidate links in a message into compact cards, without leaking.
+
+Unfurls are seen by everyone in the conversation, so they use the unfurl view of the policy:
+no contact details, and private candidates are left out entirely.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.ats.errors import AtsError
+from bot.cards import unfurl_blocks
+from bot.links import LinkMatch, match_link
+from bot.logs import log_unexpected
+from bot.lookup import LookupKey
+from bot.query import MAX_IDS
+from bot.services import Services
+
+logger = logging.getLogger("bot.unfurl")
+
+EventListener = Callable[[dict[str, Any], dict[str, Any], AsyncWebClient], Awaitable[None]]
+_SEEN_EVENTS_KEPT = 1000
+
+
+def link_shared(services: Services) -> EventListener:
+    """Build the `link_shared` listener."""
+    seen: OrderedDict[str, None] = OrderedDict()  # event ids, so a Slack retry is not redone
+
+    async def handle(event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient) -> None:
+        event_id = str(body.get("event_id", ""))
+        if event_id and event_id in seen:
+            logger.info("unfurl event=%s skipped: already handled", event_id)
+            return
+        if event_id:
+            seen[event_id] = None
+            while len(seen) > _SEEN_EVENTS_KEPT:
+                seen.popitem(last=False)
+        if body.get("is_ext_shared_channel") and not services.settings.unfurl_external_channels:
+            logger.info(
+                "unfurl event=%s skipped: channel shared with another organisation", event_id
+            )
+            return
+        async with services.inflight.track():
+            try:
+                await _unfurl(services, event, event_id, client)
+            except Exception as exc:
+                log_unexpected(logger, "unfurl", exc)
+
+    return handle
+
+
+def candidate_links(event: dict[str, Any], services: Services) -> list[LinkMatch]:
+    """The distinct candidate links in the event, at most MAX_IDS of them."""
+    matches: dict[str, LinkMatch] = {}
+    for link in event.get("links") or []:
+        url = link.get("url") if isinstance(link, dict) else None
+        if not isinstance(url, str) or url in matches:
+            continue
+        found = match_link(url, services.patterns)
+        if found is not None:
+            matches[url] = found
+        if len(matches) == MAX_IDS:
+            break
+    return list(matches.values())
+
+
+async def _unfurl(
+    services: Services, event: dict[str, Any], event_id: str, client: AsyncWebClient
+) -> None:
+    started = time.monotonic()
+    links = candidate_links(event, services)
+    if not links:
+        return
+    results = await services.lookups.fetch_many([LookupKey(m.kind, m.value) for m in links])
+    unfurls: dict[str, dict[str, Any]] = {}
+    skipped: list[str] = []
+    for match, outcome in zip(links, results, strict=True):
+        if isinstance(outcome, AtsError):
+            skipped.append(outcome.kind)
+            continue
+        blocks = unfurl_blocks(outcome, strict=services.strict)
+        if blocks is None:
+            skipped.append("private")
+            continue
+        unfurls[match.url] = {"blocks": blocks}
+    if unfurls:
+        await _send(client, event, event_id, unfurls)
+    logger.info(
+        "unfurl event=%s links=%d unfurled=%d skipped=%s ms=%d",
+        event_id,
+        len(links),
+        len(unfurls),
+        ",".join(skipped) or "none",
+        (time.monotonic() - started) * 1000,
+    )
+
+
+async def _send(
+    client: AsyncWebClient, event: dict[str, Any], event_id: str, unfurls: dict[str, Any]
+) -> None:
+    channel = event.get("channel") or event.get("channel_id")
+    source = event.get("source")
+    if (source == "composer" or channel == "COMPOSER" or not channel) and event.get("unfurl_id"):
+        target = {"unfurl_id": event["unfurl_id"], "source": source or "composer"}
+    else:
+        target = {"channel": channel, "ts": event.get("message_ts")}
+    try:
+        # 429s are retried by the client's RateLimitErrorRetryHandler before we see them
+        await client.chat_unfurl(**target, unfurls=unfurls)
+    except SlackApiError as exc:
+        logger.warning(
+            "unfurl event=%s chat.unfurl failed: %s", event_id, exc.response.get("error", "?")
+        )

@@ -1,0 +1,62 @@
+"""Delivering answers to a Slack `response_url`, over one shared HTTP session.
+
+Bolt's own `respond()` opens a new HTTP session for every call; under load that means a new
+TCP and TLS handshake per answer. `Replies` keeps one aiohttp session for the process and
+uses slack_sdk's webhook client (with its retry handlers) on top of it.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import aiohttp
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+logger = logging.getLogger("bot.replies")
+
+
+class Replies:
+    """Posts messages to response URLs."""
+
+    def __init__(self, *, timeout: float = 10.0) -> None:
+        self._timeout = timeout
+        self._session: aiohttp.ClientSession | None = None
+        self._retry_handlers = [
+            AsyncConnectionErrorRetryHandler(max_retry_count=2),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=1),
+            AsyncServerErrorRetryHandler(max_retry_count=2),
+        ]
+
+    async def send(self, response_url: str, payload: dict[str, Any]) -> bool:
+        """Post one message; True when Slack accepted it (failures are logged, not raised)."""
+        if self._session is None or self._session.closed:
+            # unlimited pool: hundreds of answers may be on their way at once
+            connector = aiohttp.TCPConnector(limit=0, limit_per_host=0)
+            self._session = aiohttp.ClientSession(connector=connector)
+        client = AsyncWebhookClient(
+            url=response_url,
+            session=self._session,
+            timeout=int(self._timeout),
+            retry_handlers=self._retry_handlers,
+        )
+        try:
+            response = await client.send_dict(payload)
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            logger.warning("reply not delivered: %s", type(exc).__name__)
+            return False
+        if response.status_code != 200:
+            logger.warning("reply refused by Slack: HTTP %s", response.status_code)
+            return False
+        return True
+
+    async def aclose(self) -> None:
+        """Close the shared session."""
+        if self._session is not None:
+            await self._session.close()
+            self._session = None

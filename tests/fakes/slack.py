@@ -1,0 +1,202 @@
+"""A fake Slack on 127.0.0.1: the Web API, `response_url` targets and Socket Mode.
+
+- `POST /api/<method>`: `auth.test` checks the bearer token; `chat.unfurl` is recorded and
+  can be told to fail (`fail_unfurl`); `apps.connections.open` hands out this server's
+  websocket; every other method answers `{"ok": true}`.
+- `POST /webhook/<anything>`: a response_url; the JSON posted is recorded.
+- `GET /link`: the Socket Mode websocket. It says hello, and `send_envelope` pushes an
+  envelope to the connected app; frames the app sends back are recorded in `socket_frames`.
+
+Every call is recorded, with the time it arrived, so tests can wait on counts and compare
+times without ever timing anything themselves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+from aiohttp import WSMsgType, web
+
+from tests.fakes.background import BackgroundServer
+
+BOT_TOKEN = "xoxb-test-bot-token"
+APP_TOKEN = "xapp-test-app-token"
+SIGNING_SECRET = "test-signing-secret"
+SCOPES = "commands,links:read,links:write"
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request the fake received."""
+
+    path: str
+    headers: dict[str, str]
+    body: dict[str, Any]
+    received: float = field(default_factory=time.monotonic)
+
+
+class FakeSlack(BackgroundServer):
+    """Slack's side of every conversation the app has, recorded."""
+
+    def __init__(self) -> None:
+        super().__init__(self._make_app)
+        self.calls: list[Call] = []
+        self.socket_frames: list[dict[str, Any]] = []
+        self._changed = threading.Condition()
+        self._unfurl_faults: list[tuple[int, dict[str, Any], dict[str, str]]] = []
+        self._socket: web.WebSocketResponse | None = None
+        self.token = BOT_TOKEN
+
+    @property
+    def api_url(self) -> str:
+        """The value for SLACK_API_URL."""
+        return f"{self.url}/api/"
+
+    def response_url(self, name: str = "cmd") -> str:
+        """A response_url that lands here, under /webhook/<name>."""
+        return f"{self.url}/webhook/{name}"
+
+    def calls_to(self, path: str) -> list[Call]:
+        """Calls whose path starts with `path` (e.g. "/api/chat.unfurl", "/webhook/")."""
+        with self._changed:
+            return [call for call in self.calls if call.path.startswith(path)]
+
+    def wait_for(self, path: str, count: int = 1, timeout: float = 10) -> list[Call]:
+        """Block until `count` calls to `path` arrived; raise AssertionError on timeout."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while len([c for c in self.calls if c.path.startswith(path)]) < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    seen = [c.path for c in self.calls]
+                    raise AssertionError(f"waited for {count} call(s) to {path}; saw {seen}")
+                self._changed.wait(left)
+            return [c for c in self.calls if c.path.startswith(path)]
+
+    async def wait_for_async(self, path: str, count: int = 1, timeout: float = 10) -> list[Call]:
+        """`wait_for` for async tests, without blocking their event loop."""
+        return await asyncio.to_thread(self.wait_for, path, count, timeout)
+
+    def fail_unfurl(
+        self, times: int = 1, *, status: int = 429, error: str = "ratelimited", retry_after: int = 1
+    ) -> None:
+        """Make the next `times` chat.unfurl calls fail."""
+        headers = {"Retry-After": str(retry_after)} if status == 429 else {}
+        for _ in range(times):
+            self._unfurl_faults.append((status, {"ok": False, "error": error}, headers))
+
+    def send_envelope(self, envelope: dict[str, Any]) -> None:
+        """Push a Socket Mode envelope to the connected app."""
+
+        async def send() -> None:
+            assert self._socket is not None, "no app is connected to the websocket"
+            await self._socket.send_str(json.dumps(envelope))
+
+        self.call(send)
+
+    def wait_for_socket(self, timeout: float = 10) -> None:
+        """Block until an app has connected to the websocket."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while self._socket is None:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError("no app connected to the Socket Mode websocket")
+                self._changed.wait(left)
+
+    def wait_for_frame(self, envelope_id: str, timeout: float = 10) -> dict[str, Any]:
+        """Block until the app acknowledged the envelope; return its frame."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while True:
+                for frame in self.socket_frames:
+                    if frame.get("envelope_id") == envelope_id:
+                        return frame
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"no acknowledgement for envelope {envelope_id}")
+                self._changed.wait(left)
+
+    def _record(self, call: Call) -> None:
+        with self._changed:
+            self.calls.append(call)
+            self._changed.notify_all()
+
+    def _make_app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_post("/api/{method}", self._web_api)
+        app.router.add_post("/webhook/{name:.*}", self._webhook)
+        app.router.add_get("/link", self._websocket)
+        app.router.add_get("/link/", self._websocket)
+        app.on_shutdown.append(self._close_socket)
+        return app
+
+    async def _close_socket(self, _: web.Application) -> None:
+        if self._socket is not None:
+            await self._socket.close()
+
+    async def _web_api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        body = await _body(request)
+        self._record(Call(request.path, dict(request.headers), body))
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        if not token:
+            token = str(body.get("token", ""))
+        if method == "apps.connections.open":
+            if token != APP_TOKEN:
+                return web.json_response({"ok": False, "error": "invalid_auth"})
+            ws_url = self.url.replace("http://", "ws://") + "/link/?ticket=t"
+            return web.json_response({"ok": True, "url": ws_url})
+        if token != self.token:
+            return web.json_response({"ok": False, "error": "invalid_auth"})
+        if method == "auth.test":
+            return web.json_response(
+                {
+                    "ok": True,
+                    "url": "https://test-team.slack.com/",
+                    "team": "Test Team",
+                    "user": "candidate-bot",
+                    "team_id": "T0TEST",
+                    "user_id": "U0BOT",
+                    "bot_id": "B0BOT",
+                },
+                headers={"x-oauth-scopes": SCOPES},
+            )
+        if method == "chat.unfurl" and self._unfurl_faults:
+            status, payload, headers = self._unfurl_faults.pop(0)
+            return web.json_response(payload, status=status, headers=headers)
+        return web.json_response({"ok": True})
+
+    async def _webhook(self, request: web.Request) -> web.Response:
+        self._record(Call(request.path, dict(request.headers), await _body(request)))
+        return web.Response(text="ok")
+
+    async def _websocket(self, request: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        await socket.send_str(json.dumps({"type": "hello", "num_connections": 1}))
+        with self._changed:
+            self._socket = socket
+            self._changed.notify_all()
+        async for message in socket:
+            if message.type == WSMsgType.TEXT:
+                with self._changed:
+                    self.socket_frames.append(json.loads(message.data))
+                    self._changed.notify_all()
+        return socket
+
+
+async def _body(request: web.Request) -> dict[str, Any]:
+    raw = await request.text()
+    if not raw:
+        return {}
+    if raw.lstrip().startswith("{"):
+        parsed: dict[str, Any] = json.loads(raw)
+        return parsed
+    return dict(parse_qsl(raw))
