@@ -43,6 +43,7 @@ class Server:
         self._runner: web.AppRunner | None = None
         self._site: web.TCPSite | None = None
         self._socket: AsyncSocketModeHandler | None = None
+        self._stopped = False
 
     async def start(self) -> None:
         """Check the token, then start taking requests."""
@@ -65,6 +66,9 @@ class Server:
 
     async def stop(self) -> None:
         """Stop taking requests, let work in flight finish, and close everything."""
+        if self._stopped:
+            return
+        self._stopped = True
         self._ready = False
         if self._socket is not None:
             await self._socket.close_async()  # type: ignore[no-untyped-call]

@@ -67,9 +67,9 @@ class FakeSlack(BackgroundServer):
         with self._changed:
             return [call for call in self.calls if call.path.startswith(path)]
 
-    def wait_for(self, path: str, count: int = 1, timeout: float = 10) -> list[Call]:
-        """Block until `count` calls to `path` arrived; raise AssertionError on timeout."""
-        deadline = time.monotonic() + timeout
+    def wait_for(self, path: str, count: int = 1, within: float = 10) -> list[Call]:
+        """Block until `count` calls to `path` arrived; raise AssertionError after `within` s."""
+        deadline = time.monotonic() + within
         with self._changed:
             while len([c for c in self.calls if c.path.startswith(path)]) < count:
                 left = deadline - time.monotonic()
@@ -79,9 +79,9 @@ class FakeSlack(BackgroundServer):
                 self._changed.wait(left)
             return [c for c in self.calls if c.path.startswith(path)]
 
-    async def wait_for_async(self, path: str, count: int = 1, timeout: float = 10) -> list[Call]:
+    async def wait_for_async(self, path: str, count: int = 1, within: float = 10) -> list[Call]:
         """`wait_for` for async tests, without blocking their event loop."""
-        return await asyncio.to_thread(self.wait_for, path, count, timeout)
+        return await asyncio.to_thread(self.wait_for, path, count, within)
 
     def fail_unfurl(
         self, times: int = 1, *, status: int = 429, error: str = "ratelimited", retry_after: int = 1

@@ -1,0 +1,117 @@
+"""End-to-end harness: the real app served on a free port, talking to fake Slack and Bindbee."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from bot.config import ServeSettings
+from bot.server import Server
+from tests.fakes.bindbee import FakeBindbee
+from tests.fakes.slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack
+from tests.slack_requests import (
+    FORM,
+    JSON,
+    action_body,
+    command_body,
+    event_body,
+    signed_headers,
+)
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlack]:
+    """A fake Slack Web API, response_url receiver and Socket Mode server."""
+    with FakeSlack() as fake:
+        yield fake
+
+
+@pytest.fixture
+def bindbee() -> Iterator[FakeBindbee]:
+    """A fake Bindbee API."""
+    with FakeBindbee() as fake:
+        yield fake
+
+
+def settings_for(slack: FakeSlack, bindbee: FakeBindbee, **overrides: Any) -> ServeSettings:
+    """Settings pointing the app at the fakes; `overrides` use Settings field names."""
+    values: dict[str, Any] = {
+        "_env_file": None,
+        "slack_bot_token": BOT_TOKEN,
+        "slack_signing_secret": SIGNING_SECRET,
+        "slack_api_url": slack.api_url,
+        "bindbee_api_key": FakeBindbee.API_KEY,
+        "bindbee_connector_token": FakeBindbee.CONNECTOR_TOKEN,
+        "bindbee_base_url": bindbee.url,
+        "host": "127.0.0.1",
+        "port": 0,
+        "bindbee_connect_timeout": 1.0,
+        "shutdown_grace": 5.0,
+    }
+    values.update(overrides)
+    return ServeSettings.load(**values)
+
+
+class RunningApp:
+    """The served app, plus helpers that send it requests signed as Slack signs them."""
+
+    def __init__(self, server: Server, slack: FakeSlack, http: httpx.AsyncClient) -> None:
+        self.server = server
+        self.slack = slack
+        self.http = http
+        self.url = f"http://127.0.0.1:{server.port}"
+
+    async def post(self, body: str, content_type: str, **headers: str) -> httpx.Response:
+        """POST a signed body to /slack/events."""
+        all_headers = {**signed_headers(body, content_type), **headers}
+        return await self.http.post(f"{self.url}/slack/events", content=body, headers=all_headers)
+
+    async def command(self, text: str, *, reply_to: str = "cmd", **kwargs: str) -> httpx.Response:
+        """Send `/candidate <text>`; the answer lands at the fake's /webhook/<reply_to>."""
+        body = command_body(text, self.slack.response_url(reply_to), **kwargs)
+        return await self.post(body, FORM)
+
+    async def action(
+        self, action_id: str, value: str, *, reply_to: str = "action", **kwargs: str
+    ) -> httpx.Response:
+        """Press a button on a card."""
+        body = action_body(action_id, value, self.slack.response_url(reply_to), **kwargs)
+        return await self.post(body, FORM)
+
+    async def event(self, event: dict[str, Any], **envelope: Any) -> httpx.Response:
+        """Deliver an Events API event."""
+        return await self.post(event_body(event, **envelope), JSON)
+
+    async def reply(self, reply_to: str = "cmd", count: int = 1) -> dict[str, Any]:
+        """Wait for the `count`-th answer posted to /webhook/<reply_to> and return it."""
+        calls = await self.slack.wait_for_async(f"/webhook/{reply_to}", count)
+        return calls[count - 1].body
+
+
+StartApp = Callable[..., Awaitable[RunningApp]]
+
+
+@pytest.fixture
+async def start_app(slack: FakeSlack, bindbee: FakeBindbee) -> AsyncIterator[StartApp]:
+    """Start the app with settings overrides; everything started is stopped afterwards."""
+    servers: list[Server] = []
+    async with httpx.AsyncClient(timeout=15) as http:
+
+        async def start(**overrides: Any) -> RunningApp:
+            server = Server(settings_for(slack, bindbee, **overrides))
+            await server.start()
+            servers.append(server)
+            return RunningApp(server, slack, http)
+
+        yield start
+        for server in servers:
+            await server.stop()
+
+
+@pytest.fixture
+async def app(start_app: StartApp) -> RunningApp:
+    """The app with default settings."""
+    return await start_app()

@@ -1,0 +1,119 @@
+"""Requests signed exactly as Slack signs them, for tests that talk to the served app."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+from urllib.parse import urlencode
+
+from slack_sdk.signature import SignatureVerifier
+
+from tests.fakes.slack import SIGNING_SECRET
+
+FORM = "application/x-www-form-urlencoded"
+JSON = "application/json"
+
+
+def signed_headers(
+    body: str, content_type: str, *, secret: str = SIGNING_SECRET, timestamp: int | None = None
+) -> dict[str, str]:
+    """Headers carrying Slack's v0 signature of `body`."""
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
+    return {
+        "content-type": content_type,
+        "x-slack-request-timestamp": ts,
+        "x-slack-signature": signature,
+    }
+
+
+def command_body(
+    text: str, response_url: str, *, user_id: str = "U0ALICE", channel_id: str = "C0HIRING"
+) -> str:
+    """A `/candidate` slash-command form body, as Slack posts it."""
+    return urlencode(
+        {
+            "token": "legacy-verification-token",
+            "team_id": "T0TEST",
+            "team_domain": "test-team",
+            "channel_id": channel_id,
+            "channel_name": "hiring",
+            "user_id": user_id,
+            "user_name": "alice",
+            "command": "/candidate",
+            "text": text,
+            "api_app_id": "A0APP",
+            "is_enterprise_install": "false",
+            "response_url": response_url,
+            "trigger_id": "1234.5678.abcd",
+        }
+    )
+
+
+def action_body(action_id: str, value: str, response_url: str, *, user_id: str = "U0ALICE") -> str:
+    """A block_actions interactivity body (`payload=<json>`), as Slack posts it."""
+    payload = {
+        "type": "block_actions",
+        "team": {"id": "T0TEST", "domain": "test-team"},
+        "user": {"id": user_id, "username": "alice", "team_id": "T0TEST"},
+        "api_app_id": "A0APP",
+        "token": "legacy-verification-token",
+        "container": {"type": "message", "message_ts": "1700000000.000100", "is_ephemeral": True},
+        "trigger_id": "1234.5678.abcd",
+        "channel": {"id": "C0HIRING", "name": "hiring"},
+        "response_url": response_url,
+        "actions": [
+            {
+                "type": "button",
+                "action_id": action_id,
+                "block_id": "card",
+                "value": value,
+                "action_ts": "1700000001.000200",
+            }
+        ],
+    }
+    return urlencode({"payload": json.dumps(payload)})
+
+
+def event_body(event: dict[str, Any], *, event_id: str = "Ev0001", **envelope: Any) -> str:
+    """An Events API `event_callback` JSON body wrapping `event`."""
+    return json.dumps(
+        {
+            "token": "legacy-verification-token",
+            "team_id": "T0TEST",
+            "api_app_id": "A0APP",
+            "type": "event_callback",
+            "event_id": event_id,
+            "event_time": int(time.time()),
+            "authorizations": [
+                {
+                    "team_id": "T0TEST",
+                    "user_id": "U0BOT",
+                    "is_bot": True,
+                    "is_enterprise_install": False,
+                }
+            ],
+            "event": event,
+            **envelope,
+        }
+    )
+
+
+def link_shared_event(
+    urls: list[str], *, source: str = "conversations_history", channel: str = "C0HIRING"
+) -> dict[str, Any]:
+    """A `link_shared` event for `urls`; `source="composer"` gives the composer variant."""
+    composer = source == "composer"
+    unfurl_id = "C0HIRING.1700000000.000100.abc123" if not composer else "U0ALICE-COMPOSER-1"
+    return {
+        "type": "link_shared",
+        "channel": "COMPOSER" if composer else channel,
+        "is_bot_user_member": True,
+        "user": "U0ALICE",
+        "message_ts": unfurl_id if composer else "1700000000.000100",
+        "unfurl_id": unfurl_id,
+        "source": source,
+        "event_ts": "1700000000.000200",
+        "links": [{"domain": url.split("/")[2], "url": url} for url in urls],
+    }
