@@ -1,0 +1,222 @@
+"""A budget for Bindbee's rate limit, so the app never sends a request it knows will get a 429.
+
+Bindbee allows 200 requests a minute per connector token and does not say whether its
+window is fixed or sliding (shared/reference/bindbee.md §5.2). The budget keeps a log of
+our own sends and allows at most `per_minute` of them in any 60 seconds, which stays
+inside a fixed window and a sliding one alike. It also listens to what Bindbee reports on
+every response, because someone else may use the same connector (another app, or another
+copy of this one):
+
+    X-RateLimit-Limit      lower than configured   → the lower limit holds
+    X-RateLimit-Remaining  lower than we count     → others use the connector too: count
+                                                     their requests until X-RateLimit-Reset
+    X-RateLimit-Remaining  0                       → send nothing until X-RateLimit-Reset
+    429 with Retry-After                           → send nothing for Retry-After seconds
+
+Malformed headers are ignored. The budget is plain synchronous code with injectable
+clocks, so tests never sleep.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC
+from email.utils import parsedate_to_datetime
+
+from bot.ats.errors import RateLimited
+
+WINDOW = 60.0
+"""Seconds in Bindbee's rate-limit window."""
+
+DEFAULT_RETRY_AFTER = 60.0
+"""Seconds to wait after a 429 that says neither Retry-After nor X-RateLimit-Reset."""
+
+LONGEST_WAIT = 3600.0
+"""A per-minute limit never needs a longer wait; a header asking for more is clamped."""
+
+Clock = Callable[[], float]
+
+
+@dataclass(frozen=True)
+class RateLimitState:
+    """What one response said about our rate limit (`X-RateLimit-*`); None where it said nothing."""
+
+    limit: int | None
+    remaining: int | None
+    reset_at: float | None  # Unix seconds
+
+    @classmethod
+    def from_headers(cls, headers: Mapping[str, str]) -> RateLimitState | None:
+        """Read the three headers, or None when the response carries none that is readable."""
+        lowered = _lowered(headers)
+        state = cls(
+            limit=_count(lowered.get("x-ratelimit-limit")),
+            remaining=_count(lowered.get("x-ratelimit-remaining")),
+            reset_at=_seconds(lowered.get("x-ratelimit-reset")),
+        )
+        return None if state == _NOTHING else state
+
+
+_NOTHING = RateLimitState(limit=None, remaining=None, reset_at=None)
+
+
+def retry_after(headers: Mapping[str, str], *, now: float) -> float:
+    """Seconds until a rate-limited caller may try again.
+
+    `Retry-After` (seconds or an HTTP date), else `X-RateLimit-Reset` minus `now` (Unix
+    seconds), else 60.
+    """
+    lowered = _lowered(headers)
+    wait = _retry_after_header(lowered.get("retry-after"), now=now)
+    if wait is None:
+        reset_at = _seconds(lowered.get("x-ratelimit-reset"))
+        wait = reset_at - now if reset_at is not None and reset_at > now else None
+    return min(wait, LONGEST_WAIT) if wait is not None else DEFAULT_RETRY_AFTER
+
+
+class RateBudget:
+    """At most `per_minute` requests in any 60 seconds, kept in line with what Bindbee says.
+
+    No lock is needed: asyncio runs one coroutine at a time, and no method awaits, so each
+    call completes without another one interleaving. (Use one budget per event loop.)
+    """
+
+    def __init__(
+        self, per_minute: int, *, clock: Clock = time.monotonic, wall_clock: Clock = time.time
+    ) -> None:
+        if per_minute < 1:
+            raise ValueError("per_minute must be at least 1")
+        self.per_minute = per_minute
+        self.limit = per_minute  # the limit in force: lowered by X-RateLimit-Limit
+        self._clock = clock
+        self._wall_clock = wall_clock  # only to turn Unix-time headers into our clock
+        # Our sends in the current window, oldest first. Reservations are made in order, so
+        # the log stays sorted; its last entries may lie in the future (callers still waiting).
+        self._sends: deque[float] = deque()
+        self._blocked_until = -math.inf
+        self._others = 0  # requests someone else made on this connector, as far as we know
+        self._others_until = -math.inf
+
+    def reserve(self, max_wait: float) -> float:
+        """Book one send: return the seconds to wait first (0 = now), or raise RateLimited."""
+        now = self._clock()
+        self._forget(now)
+        at = self._earliest(now)
+        if at - now > max_wait:
+            raise RateLimited(retry_after=at - now)
+        self._sends.append(at)
+        return at - now
+
+    def observe(self, status: int, headers: Mapping[str, str]) -> None:
+        """Learn from a response's rate-limit headers (and its Retry-After on a 429)."""
+        now, wall = self._clock(), self._wall_clock()
+        lowered = _lowered(headers)
+        state = RateLimitState.from_headers(lowered)
+        if state is not None:
+            if state.limit:
+                self.limit = min(self.per_minute, state.limit)
+            if state.remaining is not None:
+                until = now + _reset_in(state.reset_at, wall=wall)
+                self._compare_remaining(state.remaining, until=until, now=now)
+        if status == 429:
+            self._block_until(now + retry_after(lowered, now=wall))
+
+    def _compare_remaining(self, remaining: int, *, until: float, now: float) -> None:
+        """Bindbee's count of what is left until `until`, against ours."""
+        if remaining == 0:
+            self._block_until(until)
+            return
+        others = (self.limit - self._sent_by(now)) - remaining
+        if others <= 0:
+            return
+        # Keep the highest count seen until the latest reset: out-of-order responses
+        # must not make us forget usage we already know about.
+        if now >= self._others_until:
+            self._others = 0
+        self._others = max(self._others, others)
+        self._others_until = max(self._others_until, until)
+
+    def _block_until(self, until: float) -> None:
+        self._blocked_until = max(self._blocked_until, until)
+
+    def _sent_by(self, now: float) -> int:
+        """How many of our sends in the window are done by `now` (not still waiting)."""
+        self._forget(now)
+        waiting = 0
+        for sent in reversed(self._sends):  # only the newest few can lie in the future
+            if sent <= now:
+                break
+            waiting += 1
+        return len(self._sends) - waiting
+
+    def _forget(self, now: float) -> None:
+        """Drop sends that have left the window."""
+        while self._sends and self._sends[0] <= now - WINDOW:
+            self._sends.popleft()
+
+    def _earliest(self, now: float) -> float:
+        """The earliest time a send stays within every limit we know of."""
+        start = max(now, self._blocked_until, self._sends[-1] if self._sends else now)
+        if start < self._others_until:
+            shared = self._slot_free(start, self.limit - self._others)
+            if shared < self._others_until:
+                return shared
+            start = self._others_until
+        return self._slot_free(start, self.limit)
+
+    def _slot_free(self, start: float, capacity: int) -> float:
+        """The earliest time ≥ start with fewer than `capacity` of our sends in the window."""
+        if capacity <= 0:
+            return math.inf
+        if len(self._sends) < capacity:
+            return start
+        # All logged sends are ≤ start, so the window ending at t holds fewer than
+        # `capacity` of them once the capacity-th latest has left it.
+        return max(start, self._sends[-capacity] + WINDOW)
+
+
+def _lowered(headers: Mapping[str, str]) -> dict[str, str]:
+    return {name.lower(): value for name, value in headers.items()}
+
+
+def _count(value: str | None) -> int | None:
+    """A non-negative whole number, or None when absent or malformed."""
+    try:
+        number = int((value or "").strip())
+    except ValueError:
+        return None
+    return number if number >= 0 else None
+
+
+def _seconds(value: str | None) -> float | None:
+    """A finite, non-negative number of seconds, or None when absent or malformed."""
+    try:
+        number = float((value or "").strip())
+    except ValueError:
+        return None
+    return number if math.isfinite(number) and number >= 0 else None
+
+
+def _retry_after_header(value: str | None, *, now: float) -> float | None:
+    """Retry-After as seconds, whether given as seconds or as an HTTP date (RFC 9110)."""
+    seconds = _seconds(value)
+    if seconds is not None or not value:
+        return seconds
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    if when.tzinfo is None:  # "-0000" means UTC with no zone named (RFC 5322)
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, when.timestamp() - now)  # a date in the past means "now"
+
+
+def _reset_in(reset_at: float | None, *, wall: float) -> float:
+    """Seconds until X-RateLimit-Reset; a whole window when Bindbee did not say."""
+    if reset_at is None:
+        return WINDOW
+    return min(max(0.0, reset_at - wall), LONGEST_WAIT)

@@ -1,0 +1,358 @@
+"""The Bindbee client: reads candidates over one shared connection pool, within a deadline.
+
+    async with BindbeeClient.from_settings(settings) as bindbee:
+        candidate = await bindbee.get_candidate("018b18ef-c487-703c-afd9-0ca478ccd9d6")
+
+Every call ends within `deadline` seconds, with a result or one of the errors drawn in
+bot/ats/errors.py. What is retried:
+
+    connection error, timeout, 5xx   up to max_attempts in all, with exponential backoff
+                                     and full jitter
+    429                              after Retry-After
+    anything else                    never
+
+A retry is made only if its wait fits in the time left; otherwise the last error stands.
+Before every attempt the rate budget (bot/ats/budget.py) says how long to wait, so the
+app never sends a request it already knows Bindbee would refuse.
+
+The API key and connector token live only in the HTTP client's default headers. Our
+errors are built after leaving the `except` block, so they chain no httpx exception
+(which would hold the request, headers and all), and no message or log line of ours
+quotes a header or a response body.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import re
+import time
+from typing import Any, Self
+from urllib.parse import quote
+
+import httpx
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from bot import __version__
+from bot.ats.budget import RateBudget, RateLimitState, retry_after
+from bot.ats.errors import (
+    AtsError,
+    AuthRefused,
+    BadResponse,
+    InvalidId,
+    InvalidRequest,
+    NotFound,
+    RateLimited,
+    Unavailable,
+)
+from bot.ats.ids import check_id
+from bot.ats.models import Candidate
+from bot.config import LookupSettings
+
+CANDIDATES = "/api/ats/v1/candidates"
+MAX_REMOTE_ID_LENGTH = 256
+
+_NAME = re.compile(r"[A-Za-z0-9_-]{1,40}")
+_BY_ID = CANDIDATES + "/{id}"  # the path template we log: never the id itself in a path
+_log = logging.getLogger("bot.ats")
+
+
+class _Page(BaseModel):
+    """Bindbee's list envelope: `{cursor, page_size, items}`, all three required."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    cursor: str | None
+    page_size: int
+    items: list[Any]
+
+
+class BindbeeClient:
+    """Reads candidates from Bindbee's unified ATS API, one instance per process."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        api_key: str,
+        connector_token: str,
+        connect_timeout: float = 2.0,
+        read_timeout: float = 5.0,
+        deadline: float = 8.0,
+        max_attempts: int = 3,
+        rate_limit_per_minute: int = 200,
+        backoff_base: float = 0.2,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        if max_attempts < 1:
+            raise ValueError("max_attempts must be at least 1")
+        self.base_url = base_url
+        self.connect_timeout = connect_timeout
+        self.read_timeout = read_timeout
+        self.deadline = deadline
+        self.max_attempts = max_attempts
+        self.backoff_base = backoff_base
+        self.budget = RateBudget(rate_limit_per_minute)  # one per connector token
+        self.rate_limit: RateLimitState | None = None  # as of the latest response
+        self._http = httpx.AsyncClient(
+            base_url=base_url,
+            headers={
+                "Authorization": f"Bearer {api_key}",
+                "x-connector-token": connector_token,
+                "Accept": "application/json",
+                "User-Agent": f"candidate-lookup/{__version__}",
+            },
+            timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
+            # httpx's default pool (100 connections, 20 kept alive) would make a burst of
+            # a few hundred lookups queue for connections and reconnect.
+            limits=httpx.Limits(max_connections=512, max_keepalive_connections=512),
+            transport=transport,
+        )
+
+    @classmethod
+    def from_settings(
+        cls, settings: LookupSettings, *, transport: httpx.AsyncBaseTransport | None = None
+    ) -> Self:
+        """A client configured from the app's settings."""
+        return cls(
+            base_url=str(settings.bindbee_base_url),
+            api_key=settings.bindbee_api_key.get_secret_value(),
+            connector_token=settings.bindbee_connector_token.get_secret_value(),
+            connect_timeout=settings.bindbee_connect_timeout,
+            read_timeout=settings.bindbee_read_timeout,
+            deadline=settings.lookup_deadline,
+            max_attempts=settings.bindbee_max_attempts,
+            rate_limit_per_minute=settings.bindbee_rate_limit,
+            transport=transport,
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"BindbeeClient(base_url={self.base_url!r}, deadline={self.deadline:g}, "
+            f"max_attempts={self.max_attempts})"
+        )
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connection pool; closing twice is harmless."""
+        await self._http.aclose()
+
+    @property
+    def closed(self) -> bool:
+        """Whether aclose() has run."""
+        return self._http.is_closed
+
+    async def get_candidate(self, candidate_id: str) -> Candidate:
+        """The candidate with this Bindbee id."""
+        check_id(candidate_id)
+        # check_id admits only unreserved characters; quoting anyway keeps the id one
+        # path segment even if that rule is ever relaxed.
+        body = await self._get(f"{CANDIDATES}/{quote(candidate_id, safe='')}", template=_BY_ID)
+        return Candidate.from_payload(body)
+
+    async def find_by_remote_id(self, remote_id: str) -> list[Candidate]:
+        """Candidates whose ATS id is `remote_id`: none, one, or two of several."""
+        _check_remote_id(remote_id)
+        # Two are enough to tell "one" from "several".
+        page = await self._get_page({"remote_id": remote_id, "page_size": "2"})
+        found = [Candidate.from_payload(item) for item in page.items]
+        # Should Bindbee ever ignore the filter, we must not show some other candidate.
+        return [candidate for candidate in found if candidate.remote_id == remote_id]
+
+    async def check_credentials(self) -> None:
+        """Make one cheap request, raising the usual errors if Bindbee refuses it."""
+        await self._get_page({"page_size": "1"})
+
+    async def _get_page(self, params: dict[str, str]) -> _Page:
+        body = await self._get(CANDIDATES, template=CANDIDATES, params=params)
+        try:
+            return _Page.model_validate(body)
+        except ValidationError:
+            raise BadResponse("not a page of candidates (cursor, page_size, items)") from None
+
+    async def _get(
+        self, path: str, *, template: str, params: dict[str, str] | None = None
+    ) -> object:
+        """GET `path` and decode its JSON body, with the budget, retries and deadline."""
+        deadline = time.monotonic() + self.deadline
+        try:
+            # The attempts respect the deadline themselves; this is the backstop that also
+            # bounds what they cannot (a body that trickles in byte by byte).
+            async with asyncio.timeout(self.deadline):
+                return await self._attempts(path, template, params, deadline)
+        except TimeoutError:
+            pass
+        raise self._too_late()
+
+    async def _attempts(
+        self, path: str, template: str, params: dict[str, str] | None, deadline: float
+    ) -> object:
+        last: AtsError | None = None
+        for attempt in range(1, self.max_attempts + 1):
+            if last is not None:
+                # After a 429 the budget holds us back for Retry-After; no backoff on top.
+                pause = 0.0 if isinstance(last, RateLimited) else self._backoff(attempt)
+                if pause >= deadline - time.monotonic():
+                    raise last
+                await asyncio.sleep(pause)
+            wait = self._reserve(deadline, last)
+            if wait > 0:
+                await asyncio.sleep(wait)
+            outcome = await self._attempt(path, params, deadline, template, attempt)
+            if not isinstance(outcome, AtsError):
+                return outcome
+            if not isinstance(outcome, Unavailable | RateLimited):
+                raise outcome
+            last = outcome
+        assert last is not None  # the loop ran at least once and did not return
+        raise last
+
+    def _backoff(self, attempt: int) -> float:
+        """Full jitter: a random pause up to base × 2^(retry − 1)."""
+        ceiling = self.backoff_base * 2 ** (attempt - 2)
+        return random.uniform(0, ceiling)  # noqa: S311 (jitter, not cryptography)
+
+    def _reserve(self, deadline: float, last: AtsError | None) -> float:
+        """Seconds the budget says to wait, or raise when that will not fit in the deadline."""
+        try:
+            return self.budget.reserve(max_wait=deadline - time.monotonic())
+        except RateLimited as refused:
+            # A retry that does not fit ends in the error it was retrying (after a 429,
+            # that carries Bindbee's own Retry-After).
+            error = last or refused
+        raise error
+
+    async def _attempt(
+        self,
+        path: str,
+        params: dict[str, str] | None,
+        deadline: float,
+        template: str,
+        attempt: int,
+    ) -> object | AtsError:
+        """One request: the decoded body, or the error it ended in (returned, not raised)."""
+        started = time.monotonic()
+        left = deadline - started
+        if left <= 0:
+            return self._too_late()
+        timeout = httpx.Timeout(
+            connect=min(self.connect_timeout, left),
+            read=min(self.read_timeout, left),
+            write=min(self.read_timeout, left),
+            pool=left,
+        )
+        error: AtsError
+        try:
+            response = await self._http.get(path, params=params, timeout=timeout)
+        except httpx.ConnectTimeout:
+            error = self._timed_out(self.connect_timeout, left)
+        except httpx.TimeoutException:
+            error = self._timed_out(self.read_timeout, left)
+        except httpx.DecodingError:
+            error = BadResponse("Bindbee's response could not be decoded")
+        except httpx.TransportError as exc:
+            error = Unavailable(f"the connection to Bindbee failed ({type(exc).__name__})")
+        else:
+            self._log(template, response.status_code, attempt, started)
+            self._observe(response)
+            return _read(response)
+        self._log(template, error.detail, attempt, started)
+        return error
+
+    def _observe(self, response: httpx.Response) -> None:
+        state = RateLimitState.from_headers(response.headers)
+        if state is not None:
+            self.rate_limit = state
+        self.budget.observe(response.status_code, response.headers)
+
+    def _timed_out(self, limit: float, left: float) -> Unavailable:
+        return self._too_late() if left < limit else Unavailable(_no_answer(limit))
+
+    def _too_late(self) -> Unavailable:
+        return Unavailable(_no_answer(self.deadline))
+
+    def _log(self, template: str, outcome: int | str, attempt: int, started: float) -> None:
+        elapsed_ms = (time.monotonic() - started) * 1000
+        _log.debug(
+            "GET %s → %s (attempt %d/%d, %.0f ms)",
+            template,
+            outcome,
+            attempt,
+            self.max_attempts,
+            elapsed_ms,
+        )
+
+
+def _read(response: httpx.Response) -> object | AtsError:
+    """The decoded JSON body of a 2xx, or the error that the status stands for."""
+    status = response.status_code
+    if 200 <= status < 300:
+        return _json(response)
+    if status == 401:
+        return AuthRefused("Bindbee refused the API key (401)")
+    if status == 403:
+        return AuthRefused(
+            "Bindbee refused the connector token (403): it may be invalid, or belong to "
+            "another category than ATS (an HRIS connector, for example)"
+        )
+    if status == 404:
+        return NotFound("Bindbee has no such candidate (404)")
+    if status == 422:
+        return InvalidRequest(f"Bindbee rejected the request (422{_where(response)})")
+    if status == 429:
+        return RateLimited(retry_after(response.headers, now=time.time()))
+    if status >= 500:
+        return Unavailable(f"Bindbee answered {status}")
+    if 400 <= status < 500:
+        # 400, 405, 409 and the like: Bindbee will not take the request as we sent it.
+        return InvalidRequest(f"Bindbee refused the request ({status})")
+    return BadResponse(f"Bindbee answered {status}, which we do not handle")
+
+
+def _json(response: httpx.Response) -> object | AtsError:
+    try:
+        body: object = response.json()
+    except (ValueError, RecursionError):
+        kind = response.headers.get("content-type", "no content type").split(";")[0]
+        return BadResponse(f"Bindbee answered {response.status_code} with {kind}, not JSON")
+    return body
+
+
+def _where(response: httpx.Response) -> str:
+    """`: path.id uuid_parsing` from a FastAPI 422 body: field names and error types only,
+    never `msg` or `input`, which may quote what we sent."""
+    try:
+        problems = response.json()["detail"]
+        where = [
+            f"{'.'.join(_name(part) for part in problem['loc'])} {_name(problem['type'])}"
+            for problem in problems[:3]
+        ]
+    except (ValueError, RecursionError, LookupError, TypeError):
+        return ""
+    return ": " + "; ".join(where)
+
+
+def _name(value: object) -> str:
+    """A short identifier as it is, anything else as "?": the body is not ours to repeat."""
+    text = str(value)
+    return text if _NAME.fullmatch(text) else "?"
+
+
+def _check_remote_id(remote_id: str) -> None:
+    """Refuse a remote id that is empty, too long, or holds whitespace or control characters."""
+    # isprintable() is False for control, format and separator characters (and more),
+    # except the plain space, which is checked apart.
+    if not 0 < len(remote_id) <= MAX_REMOTE_ID_LENGTH or (
+        not remote_id.isprintable() or " " in remote_id
+    ):
+        raise InvalidId(remote_id)
+
+
+def _no_answer(seconds: float) -> str:
+    return f"Bindbee did not answer within {seconds:g} s"

@@ -1,0 +1,1 @@
+"""Tests of the Bindbee side: model, ids, client, rate budget and the fake server."""
