@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeAlias
+from urllib.parse import unquote
 
 from bot.ats.models import Candidate
 
@@ -89,11 +90,12 @@ def _without(
     """A copy without raw data, without the hidden contact fields, and with their values
     scrubbed from any other text (an ATS may well copy an email into a title or a URL)."""
     scrub = _scrubber(hidden)
+    # A link is dropped, not scrubbed: its type or its %-encoded form may carry the value too.
     urls = tuple(
         url
         for url in candidate.urls
         if not (hide_emails and url.value.lower().startswith("mailto:"))
-        and scrub(url.value) == url.value
+        and all(scrub(t) == t for t in (url.value, unquote(url.value), url.url_type or ""))
     )
     return candidate.model_copy(
         update={

@@ -15,8 +15,9 @@ from datetime import UTC, datetime
 from itertools import accumulate
 from urllib.parse import urlsplit
 
+from bot.cards.limits import MAX_URL
+
 ELLIPSIS = "…"
-MAX_URL = 3000
 
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _NOT_IN_LINKS = frozenset("|<>\"'`\\")
@@ -33,9 +34,9 @@ _HOST_LABELS = {
     "behance.net": "Behance",
     "medium.com": "Medium",
 }
+# Kinds of site only: a site's own name comes from the host alone, never from a type that
+# could claim "LinkedIn" for any URL.
 _TYPE_LABELS = {
-    "LINKEDIN": "LinkedIn",
-    "GITHUB": "GitHub",
     "PERSONAL": "Website",
     "WEBSITE": "Website",
     "COMPANY": "Company site",
@@ -73,11 +74,14 @@ def _shorten(text: str, limit: int, size: Callable[[str], int]) -> str:
 
 
 def clean(text: str | None) -> str | None:
-    """One line of text without control characters, or None when nothing is left."""
+    """One line of text without control characters, or None when nothing visible is left."""
     if text is None:
         return None
     kept = (" " if unicodedata.category(c) in _DROPPED_CATEGORIES else c for c in text)
-    return " ".join("".join(kept).split()) or None
+    line = " ".join("".join(kept).split())
+    # Zero-width and other invisible characters alone would show as an empty value.
+    visible = any(unicodedata.category(c)[0] in "LNPS" for c in line)
+    return line if visible else None
 
 
 def capped_list(
@@ -130,7 +134,7 @@ def _invisible(char: str) -> bool:
 
 
 def link_label(url: str, url_type: str | None) -> str:
-    """A button label for a safe URL: its site when well known, else its type, else its host."""
+    """A button label for a safe URL: a well-known site's name, else the kind, else the host."""
     host = (urlsplit(url).hostname or "").removeprefix("www.")
     for domain, label in _HOST_LABELS.items():
         if host == domain or host.endswith("." + domain):
