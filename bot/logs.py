@@ -18,8 +18,13 @@ def configure_logging(level: str) -> None:
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
         force=True,
     )
+    quiet_libraries()
+
+
+def quiet_libraries() -> None:
+    """Keep libraries that log request bodies or URLs at WARNING, whatever LOG_LEVEL says."""
     for name in _QUIET:
-        logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLogger().level))
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def log_unexpected(logger: logging.Logger, what: str, exc: BaseException) -> None:

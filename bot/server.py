@@ -25,6 +25,11 @@ logger = logging.getLogger("bot.server")
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
+BACKLOG = 1024  # aiohttp's default (128) drops SYNs when hundreds of requests arrive at once
+
+
+def install_event_loop() -> None:
+    """Choose the event loop implementation (the standard one, for now)."""
 
 
 class TokenRefused(Exception):
@@ -58,7 +63,9 @@ class Server:
         else:
             self._runner = web.AppRunner(self._web_app(), access_log=None)
             await self._runner.setup()
-            self._site = web.TCPSite(self._runner, self.settings.host, self.settings.port)
+            self._site = web.TCPSite(
+                self._runner, self.settings.host, self.settings.port, backlog=BACKLOG
+            )
             await self._site.start()
             self.port = self._bound_port()
             logger.info("serving HTTP on %s:%s", self.settings.host, self.port)

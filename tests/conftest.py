@@ -9,6 +9,8 @@ from hypothesis import HealthCheck, settings
 
 from bot.config import Settings
 
+pytest_plugins = ["tests.harness"]
+
 # Property tests run on shared 2-core machines: no wall-clock deadline, a fixed budget of examples.
 settings.register_profile(
     "default",

@@ -1,4 +1,4 @@
-"""End-to-end harness: the real app served on a free port, talking to fake Slack and Bindbee."""
+"""End-to-end harness (fixtures): the real app on a free port, with fake Slack and Bindbee."""
 
 from __future__ import annotations
 

@@ -43,9 +43,7 @@ def link_shared(services: Services) -> EventListener:
             while len(seen) > _SEEN_EVENTS_KEPT:
                 seen.popitem(last=False)
         if body.get("is_ext_shared_channel") and not services.settings.unfurl_external_channels:
-            logger.info(
-                "unfurl event=%s skipped: channel shared with another organisation", event_id
-            )
+            logger.info("unfurl event=%s skipped: channel shared outside the team", event_id)
             return
         async with services.inflight.track():
             try:
@@ -77,6 +75,7 @@ async def _unfurl(
     started = time.monotonic()
     links = candidate_links(event, services)
     if not links:
+        logger.info("unfurl event=%s links=0: no candidate links", event_id)
         return
     results = await services.lookups.fetch_many([LookupKey(m.kind, m.value) for m in links])
     unfurls: dict[str, dict[str, Any]] = {}

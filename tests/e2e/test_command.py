@@ -12,10 +12,11 @@ from typing import Any
 import pytest
 
 from bot.cards import LINK_ACTION_PREFIX, SHARE_ACTION_ID
-from tests.e2e.conftest import RunningApp, StartApp
+from bot.logs import quiet_libraries
 from tests.fakes.bindbee import FakeBindbee
 from tests.fakes.fixtures import FULL, NO_EMAIL, PRIVATE
 from tests.fakes.slack import BOT_TOKEN
+from tests.harness import RunningApp, StartApp
 
 pytestmark = pytest.mark.timeout(40)
 
@@ -79,7 +80,7 @@ async def test_not_found(app: RunningApp) -> None:
     missing = _new_id()
     await app.command(missing)
     reply = await app.reply()
-    assert "not found" in _text(reply).lower()
+    assert "no candidate found" in _text(reply).lower()
     assert missing in _text(reply)
 
 
@@ -280,6 +281,7 @@ async def test_unexpected_error_becomes_an_apology_and_a_clean_log(
 async def test_one_log_line_per_lookup_without_personal_data(
     app: RunningApp, bindbee: FakeBindbee, caplog: pytest.LogCaptureFixture
 ) -> None:
+    quiet_libraries()  # as configure_logging does in production, even at LOG_LEVEL=DEBUG
     caplog.set_level(logging.DEBUG)
     for payload in (FULL, PRIVATE, NO_EMAIL):
         bindbee.add(payload)

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import RunningApp, StartApp
 from tests.fakes.bindbee import FakeBindbee
 from tests.fakes.fixtures import FULL
 from tests.fakes.slack import FakeSlack
+from tests.harness import RunningApp, StartApp
 from tests.slack_requests import JSON, event_body, link_shared_event
 
 pytestmark = pytest.mark.timeout(40)

@@ -14,10 +14,10 @@ import httpx
 import pytest
 
 from bot.server import Server
-from tests.e2e.conftest import RunningApp, StartApp, settings_for
 from tests.fakes.bindbee import FakeBindbee
 from tests.fakes.fixtures import FULL
 from tests.fakes.slack import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, FakeSlack
+from tests.harness import RunningApp, StartApp, settings_for
 from tests.slack_requests import FORM, JSON, command_body, signed_headers
 
 CHALLENGE = "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"

@@ -1,0 +1,459 @@
+"""Benchmark: the real app against two references, under the same load, in one run.
+
+    python -m bench.run                 # N = 20 and 200, ATS latency 300 ms
+    python -m bench.run --n 20 --latency 0.1
+
+Processes (all on 127.0.0.1, all started and stopped here):
+- this one: the load generator, plus the fake Slack side (auth.test and the response_url
+  receiver), so the time from request to card is measured on one clock;
+- the fake Bindbee (tests/fakes/bindbee.py) with the injected latency;
+- the target: the real app (`python -m bot`), or reference (a) a Bolt app that only acks,
+  or reference (b) a raw aiohttp server that acks, calls the ATS and posts a card.
+
+Each target gets the same phases at each N: N distinct ids at once, then a burst of N for
+one id. A last scenario sends 300 distinct ids at once to a fake that enforces 200 requests
+a minute. Figures are printed as a table, with our figures as ratios to the references,
+and written to bench/results/latest.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import aiohttp
+from aiohttp import web
+from slack_sdk.signature import SignatureVerifier
+
+from bench.common import free_port, install_event_loop
+from tests.fakes.bindbee import FakeBindbee, bench_id
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+SECRET = "bench-signing-secret"
+BOT_TOKEN = "xoxb-bench"
+REPLY_WAIT = 30.0  # seconds to wait for cards before counting them lost
+
+
+@dataclass
+class Phase:
+    """What one burst of requests measured."""
+
+    target: str
+    name: str
+    n: int
+    ack_ms: list[float] = field(default_factory=list)
+    card_ms: list[float] = field(default_factory=list)
+    acks_per_s: float = 0.0
+    cards_per_s: float = 0.0
+    lost: int = 0
+    ats_requests: int = 0
+    retry_later: int = 0
+    ats_429: int = 0
+
+    def summary(self, latency_ms: float) -> dict[str, Any]:
+        """The figures, rounded."""
+        return {
+            "target": self.target,
+            "phase": self.name,
+            "n": self.n,
+            "ack_p50_ms": _pct(self.ack_ms, 50),
+            "ack_p99_ms": _pct(self.ack_ms, 99),
+            "ack_max_ms": round(max(self.ack_ms), 1) if self.ack_ms else None,
+            "card_p50_ms": _pct(self.card_ms, 50),
+            "card_p99_ms": _pct(self.card_ms, 99),
+            "card_p99_minus_ats_ms": (
+                round(_pct(self.card_ms, 99) - latency_ms, 1) if self.card_ms else None
+            ),
+            "acks_per_s": round(self.acks_per_s, 1),
+            "cards_per_s": round(self.cards_per_s, 1),
+            "lost": self.lost,
+            "ats_requests_per_lookup": round(self.ats_requests / self.n, 3),
+            "retry_later_replies": self.retry_later,
+            "ats_429s": self.ats_429,
+        }
+
+
+def _pct(values: list[float], percentile: int) -> float:
+    if not values:
+        return float("nan")
+    if len(values) == 1:
+        return round(values[0], 1)
+    return round(statistics.quantiles(values, n=100, method="inclusive")[percentile - 1], 1)
+
+
+class SlackSide:
+    """The fake Slack in the load generator's process: auth.test and response_url."""
+
+    def __init__(self) -> None:
+        self.arrived: dict[str, float] = {}
+        self.bodies: dict[str, bytes] = {}
+        self.waiters: dict[str, asyncio.Event] = {}
+        self.url = ""
+        self._runner: web.AppRunner | None = None
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_post("/api/{method}", self._api)
+        app.router.add_post("/webhook/{key}", self._webhook)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        port = free_port()
+        await web.TCPSite(self._runner, "127.0.0.1", port, backlog=1024).start()
+        self.url = f"http://127.0.0.1:{port}"
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _api(self, request: web.Request) -> web.Response:
+        await request.read()
+        return web.json_response(
+            {"ok": True, "team": "Bench", "user": "bench-bot", "team_id": "T1", "user_id": "U1"}
+        )
+
+    async def _webhook(self, request: web.Request) -> web.Response:
+        key = request.match_info["key"]
+        self.bodies[key] = await request.read()
+        self.arrived.setdefault(key, time.perf_counter())
+        waiter = self.waiters.get(key)
+        if waiter is not None:
+            waiter.set()
+        return web.Response(text="ok")
+
+
+class LoadGenerator:
+    """Sends signed `/candidate` requests, all at once, and times acks and cards."""
+
+    def __init__(self, slack: SlackSide) -> None:
+        self.slack = slack
+        self.verifier = SignatureVerifier(SECRET)
+        self.session: aiohttp.ClientSession | None = None
+        self._sequence = 0
+
+    async def __aenter__(self) -> LoadGenerator:
+        self.session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        assert self.session is not None
+        await self.session.close()
+
+    async def burst(self, target_url: str, ids: list[str]) -> tuple[list[float], list[float], float, float, list[bytes], int]:
+        """Send one request per id at once; return ack ms, card ms, spans and reply bodies."""
+        keys = []
+        for _ in ids:
+            self._sequence += 1
+            keys.append(f"r{self._sequence}")
+        for key in keys:
+            self.slack.waiters[key] = asyncio.Event()
+        bodies = [
+            urlencode(
+                {
+                    "team_id": "T1",
+                    "channel_id": "C1",
+                    "user_id": "U1",
+                    "command": "/candidate",
+                    "text": candidate_id,
+                    "response_url": f"{self.slack.url}/webhook/{key}",
+                    "trigger_id": "1.1.x",
+                }
+            )
+            for key, candidate_id in zip(keys, ids, strict=True)
+        ]
+        ts = str(int(time.time()))
+        headers = [
+            {
+                "content-type": "application/x-www-form-urlencoded",
+                "x-slack-request-timestamp": ts,
+                "x-slack-signature": self.verifier.generate_signature(timestamp=ts, body=body),
+            }
+            for body in bodies
+        ]
+        sent: list[float] = [0.0] * len(ids)
+        acked: list[float] = [0.0] * len(ids)
+
+        async def one(i: int) -> None:
+            assert self.session is not None
+            sent[i] = time.perf_counter()
+            async with self.session.post(
+                f"{target_url}/slack/events", data=bodies[i], headers=headers[i]
+            ) as response:
+                await response.read()
+                if response.status != 200:
+                    raise RuntimeError(f"ack status {response.status}")
+            acked[i] = time.perf_counter()
+
+        await asyncio.gather(*(one(i) for i in range(len(ids))))
+        waits = [self.slack.waiters[key].wait() for key in keys]
+        try:
+            await asyncio.wait_for(asyncio.gather(*waits), REPLY_WAIT)
+        except TimeoutError:
+            pass
+        ack_ms = [(a - s) * 1000 for a, s in zip(acked, sent, strict=True)]
+        card_ms = [
+            (self.slack.arrived[key] - sent[i]) * 1000
+            for i, key in enumerate(keys)
+            if key in self.slack.arrived
+        ]
+        first = min(sent)
+        ack_span = max(acked) - first
+        card_times = [self.slack.arrived[key] for key in keys if key in self.slack.arrived]
+        card_span = (max(card_times) - first) if card_times else 0.0
+        replies = [self.slack.bodies[key] for key in keys if key in self.slack.bodies]
+        return ack_ms, card_ms, ack_span, card_span, replies, len(ids) - len(card_ms)
+
+
+@contextmanager
+def process(args: list[str], env: dict[str, str], ready: str) -> Iterator[subprocess.Popen[str]]:
+    """Start a process, wait until `ready` (a URL to poll) answers, and stop it afterwards."""
+    proc = subprocess.Popen(
+        args, env={**os.environ, **env}, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        _wait_for(ready, proc)
+        yield proc
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        if proc.stderr is not None:
+            proc.stderr.close()
+
+
+def _wait_for(url: str, proc: subprocess.Popen[str]) -> None:
+    import urllib.request
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{proc.args} exited: {proc.stderr.read() if proc.stderr else ''}")
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:  # noqa: S310 (loopback)
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"{url} never answered")
+
+
+def peak_memory_mb(pid: int) -> float:
+    """The process's peak resident memory (VmHWM), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def ats_stats(bindbee_url: str) -> dict[str, int]:
+    """Request and 429 counts kept by the fake Bindbee."""
+    import urllib.request
+
+    with urllib.request.urlopen(f"{bindbee_url}/_stats", timeout=5) as response:  # noqa: S310
+        stats: dict[str, int] = json.loads(response.read())
+        return stats
+
+
+TARGETS = {
+    "ours": [sys.executable, "-m", "bot"],
+    "bolt_ack": [sys.executable, "-m", "bench.ref_bolt_ack"],
+    "raw_aiohttp": [sys.executable, "-m", "bench.ref_raw_aiohttp"],
+}
+
+
+def target_env(port: int, slack: SlackSide, bindbee_url: str, card_path: Path, rate: int) -> dict[str, str]:
+    """Environment for any target: the app's settings, which the references read too."""
+    return {
+        "PORT": str(port),
+        "HOST": "127.0.0.1",
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": f"{slack.url}/api/",
+        "BINDBEE_API_KEY": FakeBindbee.API_KEY,
+        "BINDBEE_CONNECTOR_TOKEN": FakeBindbee.CONNECTOR_TOKEN,
+        "BINDBEE_BASE_URL": bindbee_url,
+        "BINDBEE_RATE_LIMIT": str(rate),
+        "BENCH_CARD_JSON": str(card_path),
+        "LOG_LEVEL": "WARNING",
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+@contextmanager
+def fake_bindbee(latency: float, rate_limit: int | None, seed: int) -> Iterator[str]:
+    """Run the fake Bindbee as its own process; yield its URL."""
+    port = free_port()
+    args = [sys.executable, "-m", "tests.fakes.bindbee", "--port", str(port), "--latency", str(latency), "--seed-count", str(seed)]
+    if rate_limit:
+        args += ["--rate-limit", str(rate_limit)]
+    url = f"http://127.0.0.1:{port}"
+    with process(args, {}, f"{url}/_stats"):
+        yield url
+
+
+async def run_target(
+    name: str, sizes: list[int], latency: float, slack: SlackSide, card_path: Path, next_id: Iterator[int]
+) -> tuple[list[Phase], float]:
+    """All phases for one target; returns them and the target's peak memory."""
+    phases: list[Phase] = []
+    with fake_bindbee(latency, None, seed=2000) as bindbee_url:
+        port = free_port()
+        env = target_env(port, slack, bindbee_url, card_path, rate=1_000_000)
+        with process(TARGETS[name], env, f"http://127.0.0.1:{port}/healthz") as proc:
+            url = f"http://127.0.0.1:{port}"
+            async with LoadGenerator(slack) as load:
+                await load.burst(url, [bench_id(next(next_id)) for _ in range(10)])  # warm-up
+                for n in sizes:
+                    for phase_name, ids in (
+                        ("distinct", [bench_id(next(next_id)) for _ in range(n)]),
+                        ("one_id", [bench_id(next(next_id))] * n),
+                    ):
+                        before = ats_stats(bindbee_url)["requests"]
+                        ack_ms, card_ms, ack_span, card_span, _, lost = await load.burst(url, ids)
+                        phase = Phase(name, phase_name, n, ack_ms, card_ms)
+                        phase.acks_per_s = n / ack_span
+                        phase.cards_per_s = (len(card_ms) / card_span) if card_span else 0.0
+                        phase.lost = lost if name != "bolt_ack" else 0
+                        phase.ats_requests = ats_stats(bindbee_url)["requests"] - before
+                        phases.append(phase)
+                        await asyncio.sleep(0.5)  # let the target settle between phases
+            memory = peak_memory_mb(proc.pid)
+    return phases, memory
+
+
+async def rate_limit_scenario(slack: SlackSide, card_path: Path, latency: float) -> Phase:
+    """300 distinct ids at once against a fake that allows 200 requests a minute."""
+    with fake_bindbee(latency, 200, seed=400) as bindbee_url:
+        port = free_port()
+        env = target_env(port, slack, bindbee_url, card_path, rate=200)
+        with process(TARGETS["ours"], env, f"http://127.0.0.1:{port}/healthz"):
+            async with LoadGenerator(slack) as load:
+                ids = [bench_id(i) for i in range(300)]
+                ack_ms, card_ms, ack_span, card_span, replies, lost = await load.burst(
+                    f"http://127.0.0.1:{port}", ids
+                )
+            stats = ats_stats(bindbee_url)
+    phase = Phase("ours", "rate_limit_300", 300, ack_ms, card_ms)
+    phase.acks_per_s = 300 / ack_span
+    phase.lost = lost
+    phase.ats_requests = stats["requests"]
+    phase.ats_429 = stats["count_429"]
+    phase.retry_later = sum(b"try again in" in body for body in replies)
+    return phase
+
+
+def write_card(path: Path) -> None:
+    """The card reference (b) posts: ours, for a seeded bench candidate, rendered once."""
+    from bot.ats.models import Candidate
+    from bot.cards import candidate_message
+    from bot.policy import View
+    from tests.fakes.bindbee import bench_payload
+
+    candidate = Candidate.from_payload(bench_payload(0))
+    message = candidate_message(candidate, View.REQUESTER, share_button=True)
+    path.write_text(json.dumps({"response_type": "ephemeral", **message.as_payload()}))
+
+
+def ratios(results: dict[str, Any], sizes: list[int]) -> dict[str, Any]:
+    """Our figures as ratios to the references, per N and phase."""
+    by = {(p["target"], p["phase"], p["n"]): p for p in results["phases"]}
+    out: dict[str, Any] = {}
+    for n in sizes:
+        for phase in ("distinct", "one_id"):
+            ours, bolt, raw = (by.get((t, phase, n)) for t in ("ours", "bolt_ack", "raw_aiohttp"))
+            if not (ours and bolt and raw):
+                continue
+            out[f"{phase}@{n}"] = {
+                "ack_p99_vs_bolt_ack": round(ours["ack_p99_ms"] / bolt["ack_p99_ms"], 2),
+                "throughput_vs_bolt_ack": round(ours["acks_per_s"] / bolt["acks_per_s"], 2),
+                "card_p99_vs_raw_aiohttp": round(ours["card_p99_ms"] / raw["card_p99_ms"], 2),
+            }
+    return out
+
+
+def print_report(results: dict[str, Any]) -> None:
+    """A readable table of every figure, then the ratios and the rate-limit scenario."""
+    columns = [
+        ("target", 12), ("phase", 15), ("n", 4), ("ack_p50_ms", 8), ("ack_p99_ms", 8), ("ack_max_ms", 8),
+        ("card_p50_ms", 8), ("card_p99_ms", 8), ("card_p99_minus_ats_ms", 8), ("acks_per_s", 8),
+        ("lost", 5), ("ats_requests_per_lookup", 7),
+    ]
+    headings = ["target", "phase", "n", "ack p50", "ack p99", "ack max", "card p50", "card p99", "−ATS p99", "acks/s", "lost", "ATS/lkp"]
+    print(" ".join(h.rjust(w) for h, (_, w) in zip(headings, columns, strict=True)))
+    for phase in results["phases"]:
+        print(" ".join(str(phase[key]).rjust(width) for key, width in columns))
+    print("\nratios (ours ÷ reference; targets: ack p99 ≤ 1.5, throughput ≥ 0.7, card p99 ≤ 1.5)")
+    for key, value in results["ratios"].items():
+        print(f"  {key:12} {value}")
+    print("\npeak memory (MB):", results["peak_memory_mb"])
+    if "rate_limit" in results:
+        rate = results["rate_limit"]
+        print(
+            f"\nrate limit: 300 lookups at once, fake enforces 200/min: "
+            f"ATS requests={rate['ats_requests_per_lookup'] * 300:.0f}, 429s={rate['ats_429s']}, "
+            f"'try again' replies={rate['retry_later_replies']}, lost={rate['lost']}, "
+            f"ack max={rate['ack_max_ms']} ms"
+        )
+
+
+async def main_async(args: argparse.Namespace) -> dict[str, Any]:
+    """Run every target and scenario; return the results."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    card_path = RESULTS / "card.json"
+    write_card(card_path)
+    slack = SlackSide()
+    await slack.start()
+    counter = iter(range(10**9))
+    phases: list[Phase] = []
+    memory: dict[str, float] = {}
+    latency_ms = args.latency * 1000
+    try:
+        for name in args.targets:
+            target_phases, memory[name] = await run_target(name, args.n, args.latency, slack, card_path, counter)
+            phases += target_phases
+        results: dict[str, Any] = {
+            "latency_ms": latency_ms,
+            "cpus": os.cpu_count(),
+            "phases": [p.summary(latency_ms) for p in phases],
+            "peak_memory_mb": {k: round(v, 1) for k, v in memory.items()},
+        }
+        results["ratios"] = ratios(results, args.n)
+        if not args.skip_rate_limit:
+            results["rate_limit"] = (await rate_limit_scenario(slack, card_path, args.latency)).summary(latency_ms)
+    finally:
+        await slack.stop()
+    return results
+
+
+def main() -> None:
+    """Parse arguments, run, print and save."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, nargs="+", default=[20, 200])
+    parser.add_argument("--latency", type=float, default=0.3, help="ATS latency in seconds")
+    parser.add_argument("--targets", nargs="+", default=list(TARGETS), choices=list(TARGETS))
+    parser.add_argument("--skip-rate-limit", action="store_true")
+    args = parser.parse_args()
+    install_event_loop()
+    results = asyncio.run(main_async(args))
+    print_report(results)
+    (RESULTS / "latest.json").write_text(json.dumps(results, indent=2))
+    print(f"\nsaved {RESULTS / 'latest.json'}")
+
+
+if __name__ == "__main__":
+    main()
