@@ -20,8 +20,10 @@ from bench.common import BACKLOG, install_event_loop
 
 
 async def main() -> None:
-    """Serve until SIGTERM."""
-    client = AsyncWebClient(token=os.environ["SLACK_BOT_TOKEN"], base_url=os.environ["SLACK_API_URL"])
+    """Serve until SIGTERM or SIGINT."""
+    client = AsyncWebClient(
+        token=os.environ["SLACK_BOT_TOKEN"], base_url=os.environ["SLACK_API_URL"]
+    )
     app = AsyncApp(client=client, signing_secret=os.environ["SLACK_SIGNING_SECRET"])
 
     @app.command("/candidate")
@@ -41,7 +43,8 @@ async def main() -> None:
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", int(os.environ["PORT"]), backlog=BACKLOG).start()
     stop = asyncio.Event()
-    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        asyncio.get_running_loop().add_signal_handler(signum, stop.set)
     await stop.wait()
     await runner.cleanup()
 

@@ -19,9 +19,8 @@ from aiohttp import web
 from bench.common import BACKLOG, install_event_loop
 
 
-async def main() -> None:
-    """Serve until SIGTERM."""
-    card = Path(os.environ["BENCH_CARD_JSON"]).read_bytes()
+async def main(card: bytes) -> None:
+    """Serve until SIGTERM or SIGINT, answering every lookup with `card`."""
     base = os.environ["BINDBEE_BASE_URL"].rstrip("/")
     headers = {
         "Authorization": f"Bearer {os.environ['BINDBEE_API_KEY']}",
@@ -31,7 +30,9 @@ async def main() -> None:
     tasks: set[asyncio.Task[None]] = set()
 
     async def look_up_and_reply(candidate_id: str, response_url: str) -> None:
-        async with session.get(f"{base}/api/ats/v1/candidates/{candidate_id}", headers=headers) as r:
+        async with session.get(
+            f"{base}/api/ats/v1/candidates/{candidate_id}", headers=headers
+        ) as r:
             await r.read()
         async with session.post(
             response_url, data=card, headers={"content-type": "application/json"}
@@ -55,7 +56,8 @@ async def main() -> None:
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", int(os.environ["PORT"]), backlog=BACKLOG).start()
     stop = asyncio.Event()
-    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        asyncio.get_running_loop().add_signal_handler(signum, stop.set)
     await stop.wait()
     await runner.cleanup()
     await session.close()
@@ -63,4 +65,4 @@ async def main() -> None:
 
 if __name__ == "__main__":
     install_event_loop()
-    asyncio.run(main())
+    asyncio.run(main(Path(os.environ["BENCH_CARD_JSON"]).read_bytes()))

@@ -27,9 +27,9 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -104,6 +104,12 @@ class SlackSide:
         self.waiters: dict[str, asyncio.Event] = {}
         self.url = ""
         self._runner: web.AppRunner | None = None
+        self._keys = 0
+
+    def new_key(self) -> str:
+        """A response_url key never used before in this run."""
+        self._keys += 1
+        return f"r{self._keys}"
 
     async def start(self) -> None:
         app = web.Application()
@@ -142,7 +148,6 @@ class LoadGenerator:
         self.slack = slack
         self.verifier = SignatureVerifier(SECRET)
         self.session: aiohttp.ClientSession | None = None
-        self._sequence = 0
 
     async def __aenter__(self) -> LoadGenerator:
         self.session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
@@ -152,12 +157,9 @@ class LoadGenerator:
         assert self.session is not None
         await self.session.close()
 
-    async def burst(self, target_url: str, ids: list[str]) -> tuple[list[float], list[float], float, float, list[bytes], int]:
-        """Send one request per id at once; return ack ms, card ms, spans and reply bodies."""
-        keys = []
-        for _ in ids:
-            self._sequence += 1
-            keys.append(f"r{self._sequence}")
+    async def burst(self, target_url: str, ids: list[str], *, expect_cards: bool = True) -> Burst:
+        """Send one request per id at once; time every ack and every card."""
+        keys = [self.slack.new_key() for _ in ids]
         for key in keys:
             self.slack.waiters[key] = asyncio.Event()
         bodies = [
@@ -198,57 +200,88 @@ class LoadGenerator:
             acked[i] = time.perf_counter()
 
         await asyncio.gather(*(one(i) for i in range(len(ids))))
-        waits = [self.slack.waiters[key].wait() for key in keys]
-        try:
-            await asyncio.wait_for(asyncio.gather(*waits), REPLY_WAIT)
-        except TimeoutError:
-            pass
-        ack_ms = [(a - s) * 1000 for a, s in zip(acked, sent, strict=True)]
-        card_ms = [
-            (self.slack.arrived[key] - sent[i]) * 1000
-            for i, key in enumerate(keys)
-            if key in self.slack.arrived
-        ]
+        if expect_cards:
+            waits = [self.slack.waiters[key].wait() for key in keys]
+            with suppress(TimeoutError):  # what has not arrived by then counts as lost
+                await asyncio.wait_for(asyncio.gather(*waits), REPLY_WAIT)
+        arrived = {
+            i: self.slack.arrived[key] for i, key in enumerate(keys) if key in self.slack.arrived
+        }
         first = min(sent)
-        ack_span = max(acked) - first
-        card_times = [self.slack.arrived[key] for key in keys if key in self.slack.arrived]
-        card_span = (max(card_times) - first) if card_times else 0.0
-        replies = [self.slack.bodies[key] for key in keys if key in self.slack.bodies]
-        return ack_ms, card_ms, ack_span, card_span, replies, len(ids) - len(card_ms)
+        return Burst(
+            ack_ms=[(a - s) * 1000 for a, s in zip(acked, sent, strict=True)],
+            card_ms=[(at - sent[i]) * 1000 for i, at in arrived.items()],
+            ack_span=max(acked) - first,
+            card_span=(max(arrived.values()) - first) if arrived else 0.0,
+            replies=[self.slack.bodies[key] for key in keys if key in self.slack.bodies],
+            lost=len(ids) - len(arrived) if expect_cards else 0,
+        )
 
 
-@contextmanager
-def process(args: list[str], env: dict[str, str], ready: str) -> Iterator[subprocess.Popen[str]]:
-    """Start a process, wait until `ready` (a URL to poll) answers, and stop it afterwards."""
-    proc = subprocess.Popen(
-        args, env={**os.environ, **env}, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
-    )
-    try:
-        _wait_for(ready, proc)
-        yield proc
-    finally:
-        proc.send_signal(signal.SIGTERM)
+@dataclass
+class Burst:
+    """Raw timings of one burst, in the load generator's clock."""
+
+    ack_ms: list[float]
+    card_ms: list[float]
+    ack_span: float  # seconds from the first send to the last ack
+    card_span: float  # seconds from the first send to the last card
+    replies: list[bytes]
+    lost: int
+
+    def phase(self, target: str, name: str, n: int) -> Phase:
+        """The figures of this burst as a Phase."""
+        return Phase(
+            target,
+            name,
+            n,
+            self.ack_ms,
+            self.card_ms,
+            acks_per_s=n / self.ack_span,
+            cards_per_s=len(self.card_ms) / self.card_span if self.card_span else 0.0,
+            lost=self.lost,
+        )
+
+
+@asynccontextmanager
+async def process(
+    name: str, args: list[str], env: dict[str, str], ready: str
+) -> AsyncIterator[asyncio.subprocess.Process]:
+    """Start a process, wait until `ready` (a URL to poll) answers, and stop it afterwards.
+
+    Its stderr goes to bench/results/<name>.log, for a look when something is off.
+    """
+    log = RESULTS / f"{name}.log"
+    with log.open("w") as stderr:
+        proc = await asyncio.create_subprocess_exec(
+            *args, env={**os.environ, **env}, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=stderr
+        )
         try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        if proc.stderr is not None:
-            proc.stderr.close()
+            await _wait_for(ready, proc, log)
+            yield proc
+        finally:
+            if proc.returncode is None:
+                proc.send_signal(signal.SIGINT)  # like SIGTERM for all; py-spy saves on it
+                try:
+                    await asyncio.wait_for(proc.wait(), 20)
+                except TimeoutError:
+                    proc.kill()
+                    await proc.wait()
 
 
-def _wait_for(url: str, proc: subprocess.Popen[str]) -> None:
-    import urllib.request
-
+async def _wait_for(url: str, proc: asyncio.subprocess.Process, log: Path) -> None:
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{proc.args} exited: {proc.stderr.read() if proc.stderr else ''}")
-        try:
-            with urllib.request.urlopen(url, timeout=1) as response:  # noqa: S310 (loopback)
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.05)
+    async with aiohttp.ClientSession() as session:
+        while time.monotonic() < deadline:
+            if proc.returncode is not None:
+                raise RuntimeError(f"process exited; see {log}")
+            try:
+                async with session.get(url, timeout=aiohttp.ClientTimeout(total=1)) as response:
+                    if response.status == 200:
+                        return
+            except (aiohttp.ClientError, TimeoutError):
+                pass
+            await asyncio.sleep(0.05)
     raise RuntimeError(f"{url} never answered")
 
 
@@ -260,12 +293,10 @@ def peak_memory_mb(pid: int) -> float:
     return float("nan")
 
 
-def ats_stats(bindbee_url: str) -> dict[str, int]:
+async def ats_stats(bindbee_url: str) -> dict[str, int]:
     """Request and 429 counts kept by the fake Bindbee."""
-    import urllib.request
-
-    with urllib.request.urlopen(f"{bindbee_url}/_stats", timeout=5) as response:  # noqa: S310
-        stats: dict[str, int] = json.loads(response.read())
+    async with aiohttp.ClientSession() as session, session.get(f"{bindbee_url}/_stats") as r:
+        stats: dict[str, int] = await r.json()
         return stats
 
 
@@ -276,7 +307,9 @@ TARGETS = {
 }
 
 
-def target_env(port: int, slack: SlackSide, bindbee_url: str, card_path: Path, rate: int) -> dict[str, str]:
+def target_env(
+    port: int, slack: SlackSide, bindbee_url: str, card_path: Path, rate: int
+) -> dict[str, str]:
     """Environment for any target: the app's settings, which the references read too."""
     return {
         "PORT": str(port),
@@ -294,42 +327,55 @@ def target_env(port: int, slack: SlackSide, bindbee_url: str, card_path: Path, r
     }
 
 
-@contextmanager
-def fake_bindbee(latency: float, rate_limit: int | None, seed: int) -> Iterator[str]:
+@asynccontextmanager
+async def fake_bindbee(latency: float, rate_limit: int | None, seed: int) -> AsyncIterator[str]:
     """Run the fake Bindbee as its own process; yield its URL."""
     port = free_port()
-    args = [sys.executable, "-m", "tests.fakes.bindbee", "--port", str(port), "--latency", str(latency), "--seed-count", str(seed)]
+    args = [
+        sys.executable,
+        "-m",
+        "tests.fakes.bindbee",
+        "--port",
+        str(port),
+        "--latency",
+        str(latency),
+        "--seed-count",
+        str(seed),
+    ]
     if rate_limit:
         args += ["--rate-limit", str(rate_limit)]
     url = f"http://127.0.0.1:{port}"
-    with process(args, {}, f"{url}/_stats"):
+    async with process("bindbee", args, {}, f"{url}/_stats"):
         yield url
 
 
 async def run_target(
-    name: str, sizes: list[int], latency: float, slack: SlackSide, card_path: Path, next_id: Iterator[int]
+    name: str,
+    sizes: list[int],
+    latency: float,
+    slack: SlackSide,
+    card_path: Path,
+    next_id: Iterator[int],
 ) -> tuple[list[Phase], float]:
     """All phases for one target; returns them and the target's peak memory."""
     phases: list[Phase] = []
-    with fake_bindbee(latency, None, seed=2000) as bindbee_url:
+    async with fake_bindbee(latency, None, seed=2000) as bindbee_url:
         port = free_port()
-        env = target_env(port, slack, bindbee_url, card_path, rate=1_000_000)
-        with process(TARGETS[name], env, f"http://127.0.0.1:{port}/healthz") as proc:
+        env = target_env(port, slack, bindbee_url, card_path, rate=100_000)
+        async with process(name, TARGETS[name], env, f"http://127.0.0.1:{port}/healthz") as proc:
             url = f"http://127.0.0.1:{port}"
             async with LoadGenerator(slack) as load:
-                await load.burst(url, [bench_id(next(next_id)) for _ in range(10)])  # warm-up
+                warm_up = [bench_id(next(next_id)) for _ in range(10)]
+                await load.burst(url, warm_up, expect_cards=name != "bolt_ack")
                 for n in sizes:
                     for phase_name, ids in (
                         ("distinct", [bench_id(next(next_id)) for _ in range(n)]),
                         ("one_id", [bench_id(next(next_id))] * n),
                     ):
-                        before = ats_stats(bindbee_url)["requests"]
-                        ack_ms, card_ms, ack_span, card_span, _, lost = await load.burst(url, ids)
-                        phase = Phase(name, phase_name, n, ack_ms, card_ms)
-                        phase.acks_per_s = n / ack_span
-                        phase.cards_per_s = (len(card_ms) / card_span) if card_span else 0.0
-                        phase.lost = lost if name != "bolt_ack" else 0
-                        phase.ats_requests = ats_stats(bindbee_url)["requests"] - before
+                        before = (await ats_stats(bindbee_url))["requests"]
+                        burst = await load.burst(url, ids, expect_cards=name != "bolt_ack")
+                        phase = burst.phase(name, phase_name, n)
+                        phase.ats_requests = (await ats_stats(bindbee_url))["requests"] - before
                         phases.append(phase)
                         await asyncio.sleep(0.5)  # let the target settle between phases
             memory = peak_memory_mb(proc.pid)
@@ -338,22 +384,18 @@ async def run_target(
 
 async def rate_limit_scenario(slack: SlackSide, card_path: Path, latency: float) -> Phase:
     """300 distinct ids at once against a fake that allows 200 requests a minute."""
-    with fake_bindbee(latency, 200, seed=400) as bindbee_url:
+    async with fake_bindbee(latency, 200, seed=400) as bindbee_url:
         port = free_port()
         env = target_env(port, slack, bindbee_url, card_path, rate=200)
-        with process(TARGETS["ours"], env, f"http://127.0.0.1:{port}/healthz"):
+        async with process("ours", TARGETS["ours"], env, f"http://127.0.0.1:{port}/healthz"):
             async with LoadGenerator(slack) as load:
                 ids = [bench_id(i) for i in range(300)]
-                ack_ms, card_ms, ack_span, card_span, replies, lost = await load.burst(
-                    f"http://127.0.0.1:{port}", ids
-                )
-            stats = ats_stats(bindbee_url)
-    phase = Phase("ours", "rate_limit_300", 300, ack_ms, card_ms)
-    phase.acks_per_s = 300 / ack_span
-    phase.lost = lost
+                burst = await load.burst(f"http://127.0.0.1:{port}", ids)
+            stats = await ats_stats(bindbee_url)
+    phase = burst.phase("ours", "rate_limit_300", 300)
     phase.ats_requests = stats["requests"]
     phase.ats_429 = stats["count_429"]
-    phase.retry_later = sum(b"try again in" in body for body in replies)
+    phase.retry_later = sum(b"try again in" in body for body in burst.replies)
     return phase
 
 
@@ -364,7 +406,7 @@ def write_card(path: Path) -> None:
     from bot.policy import View
     from tests.fakes.bindbee import bench_payload
 
-    candidate = Candidate.from_payload(bench_payload(0))
+    candidate = Candidate.from_payload(bench_payload(1))  # 0 is a private one
     message = candidate_message(candidate, View.REQUESTER, share_button=True)
     path.write_text(json.dumps({"response_type": "ephemeral", **message.as_payload()}))
 
@@ -389,11 +431,33 @@ def ratios(results: dict[str, Any], sizes: list[int]) -> dict[str, Any]:
 def print_report(results: dict[str, Any]) -> None:
     """A readable table of every figure, then the ratios and the rate-limit scenario."""
     columns = [
-        ("target", 12), ("phase", 15), ("n", 4), ("ack_p50_ms", 8), ("ack_p99_ms", 8), ("ack_max_ms", 8),
-        ("card_p50_ms", 8), ("card_p99_ms", 8), ("card_p99_minus_ats_ms", 8), ("acks_per_s", 8),
-        ("lost", 5), ("ats_requests_per_lookup", 7),
+        ("target", 12),
+        ("phase", 15),
+        ("n", 4),
+        ("ack_p50_ms", 8),
+        ("ack_p99_ms", 8),
+        ("ack_max_ms", 8),
+        ("card_p50_ms", 8),
+        ("card_p99_ms", 8),
+        ("card_p99_minus_ats_ms", 8),
+        ("acks_per_s", 8),
+        ("lost", 5),
+        ("ats_requests_per_lookup", 7),
     ]
-    headings = ["target", "phase", "n", "ack p50", "ack p99", "ack max", "card p50", "card p99", "−ATS p99", "acks/s", "lost", "ATS/lkp"]
+    headings = [
+        "target",
+        "phase",
+        "n",
+        "ack p50",
+        "ack p99",
+        "ack max",
+        "card p50",
+        "card p99",
+        "−ATS p99",
+        "acks/s",
+        "lost",
+        "ATS/lkp",
+    ]
     print(" ".join(h.rjust(w) for h, (_, w) in zip(headings, columns, strict=True)))
     for phase in results["phases"]:
         print(" ".join(str(phase[key]).rjust(width) for key, width in columns))
@@ -424,7 +488,9 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     latency_ms = args.latency * 1000
     try:
         for name in args.targets:
-            target_phases, memory[name] = await run_target(name, args.n, args.latency, slack, card_path, counter)
+            target_phases, memory[name] = await run_target(
+                name, args.n, args.latency, slack, card_path, counter
+            )
             phases += target_phases
         results: dict[str, Any] = {
             "latency_ms": latency_ms,
@@ -434,7 +500,9 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         }
         results["ratios"] = ratios(results, args.n)
         if not args.skip_rate_limit:
-            results["rate_limit"] = (await rate_limit_scenario(slack, card_path, args.latency)).summary(latency_ms)
+            results["rate_limit"] = (
+                await rate_limit_scenario(slack, card_path, args.latency)
+            ).summary(latency_ms)
     finally:
         await slack.stop()
     return results
@@ -442,13 +510,34 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
 
 def main() -> None:
     """Parse arguments, run, print and save."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--n", type=int, nargs="+", default=[20, 200])
     parser.add_argument("--latency", type=float, default=0.3, help="ATS latency in seconds")
     parser.add_argument("--targets", nargs="+", default=list(TARGETS), choices=list(TARGETS))
     parser.add_argument("--skip-rate-limit", action="store_true")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="run our app under py-spy (if installed); writes bench/results/ours.txt",
+    )
     args = parser.parse_args()
     install_event_loop()
+    if args.profile:
+        out = str(RESULTS / "ours.txt")
+        TARGETS["ours"] = [
+            "py-spy",
+            "record",
+            "-r",
+            "250",
+            "-f",
+            "raw",
+            "-o",
+            out,
+            "--",
+            *TARGETS["ours"],
+        ]
     results = asyncio.run(main_async(args))
     print_report(results)
     (RESULTS / "latest.json").write_text(json.dumps(results, indent=2))

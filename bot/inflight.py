@@ -1,45 +1,48 @@
-"""Work in flight: lookups the app has acknowledged but not yet answered.
+"""Work in flight: what listeners do after they have acknowledged Slack.
 
-On SIGTERM the server stops taking requests, then waits here (for a bounded time) until
-every acknowledged lookup has delivered its answer, so a deploy drops nothing.
+Listeners acknowledge at once and hand the slow part (ATS lookups, replies, unfurls) to
+`InFlight.spawn`. Keeping those tasks here means the answer to Slack never waits for the
+ATS, and on SIGTERM the server can wait (for a bounded time) until every acknowledged
+lookup has delivered its answer, so a deploy drops nothing.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import logging
+from collections.abc import Coroutine
+from typing import Any
+
+from bot.logs import log_unexpected
+
+logger = logging.getLogger("bot.inflight")
 
 
 class InFlight:
-    """Counts units of work, and lets shutdown wait for the count to reach zero."""
+    """A set of background tasks that shutdown can wait for."""
 
     def __init__(self) -> None:
-        self._count = 0
-        self._idle = asyncio.Event()
-        self._idle.set()
+        self._tasks: set[asyncio.Task[None]] = set()
 
     @property
     def count(self) -> int:
-        """How many units of work are running now."""
-        return self._count
+        """How many tasks are running now."""
+        return len(self._tasks)
 
-    @asynccontextmanager
-    async def track(self) -> AsyncIterator[None]:
-        """Count the enclosed work as in flight."""
-        self._count += 1
-        self._idle.clear()
-        try:
-            yield
-        finally:
-            self._count -= 1
-            if self._count == 0:
-                self._idle.set()
+    def spawn(self, work: Coroutine[Any, Any, None], name: str) -> None:
+        """Run `work` in the background; an exception it lets out is logged, not lost."""
+        task = asyncio.create_task(work, name=name)
+        self._tasks.add(task)  # the loop keeps only weak references to tasks
+        task.add_done_callback(self._finished)
 
     async def drain(self, grace: float) -> bool:
         """Wait until nothing is in flight; False if `grace` seconds passed first."""
-        try:
-            await asyncio.wait_for(self._idle.wait(), grace)
-        except TimeoutError:
-            return False
-        return True
+        if not self._tasks:
+            return True
+        _, pending = await asyncio.wait(set(self._tasks), timeout=grace)
+        return not pending
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log_unexpected(logger, task.get_name(), task.exception())  # type: ignore[arg-type]

@@ -19,6 +19,10 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 logger = logging.getLogger("bot.replies")
+# slack_sdk formats every request body into a debug message unless its logger's own level
+# says otherwise (a parent's level is not enough), so it gets one that does.
+_sdk_logger = logging.getLogger("bot.replies.webhook")
+_sdk_logger.setLevel(logging.WARNING)
 
 
 class Replies:
@@ -44,6 +48,7 @@ class Replies:
             session=self._session,
             timeout=int(self._timeout),
             retry_handlers=self._retry_handlers,
+            logger=_sdk_logger,
         )
         try:
             response = await client.send_dict(payload)

@@ -36,28 +36,33 @@ def share_in_channel(services: Services) -> ActionListener:
     """Build the "Share in channel" listener: re-check privacy, then post the channel view."""
 
     async def handle(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
-        async with services.inflight.track():
-            await ack()
-            started = time.monotonic()
-            candidate_id = str(action.get("value", ""))
-            user_id = str(body.get("user", {}).get("id", ""))
-            try:
-                payload, outcome = await _share(services, candidate_id, user_id)
-            except Exception as exc:
-                log_unexpected(logger, "share", exc)
-                payload, outcome = _ephemeral(apology_message()), "unexpected_error"
-            response_url = body.get("response_url")
-            if response_url:
-                await services.replies.send(response_url, payload)
-            logger.info(
-                "share user=%s id=%s outcome=%s ms=%d",
-                user_id,
-                candidate_id,
-                outcome,
-                (time.monotonic() - started) * 1000,
-            )
+        await ack()
+        services.inflight.spawn(_share_and_reply(services, body, action), "share")
 
     return handle
+
+
+async def _share_and_reply(
+    services: Services, body: dict[str, Any], action: dict[str, Any]
+) -> None:
+    started = time.monotonic()
+    candidate_id = str(action.get("value", ""))
+    user_id = str(body.get("user", {}).get("id", ""))
+    try:
+        payload, outcome = await _share(services, candidate_id, user_id)
+    except Exception as exc:  # the user still gets an answer, never silence
+        log_unexpected(logger, "share", exc)
+        payload, outcome = _ephemeral(apology_message()), "unexpected_error"
+    response_url = body.get("response_url")
+    if response_url:
+        await services.replies.send(response_url, payload)
+    logger.info(
+        "share user=%s id=%s outcome=%s ms=%d",
+        user_id,
+        candidate_id,
+        outcome,
+        (time.monotonic() - started) * 1000,
+    )
 
 
 async def _share(services: Services, candidate_id: str, user_id: str) -> tuple[dict[str, Any], str]:
@@ -69,9 +74,8 @@ async def _share(services: Services, candidate_id: str, user_id: str) -> tuple[d
     if is_private(candidate, strict=services.strict):
         return _ephemeral(share_refused_message(ref=candidate_id)), "refused_private"
     message = candidate_message(candidate, View.CHANNEL, strict=services.strict, shared_by=user_id)
-    return {"response_type": "in_channel", "replace_original": False, **message.as_payload()}, (
-        "shared"
-    )
+    shared = {"response_type": "in_channel", "replace_original": False, **message.as_payload()}
+    return shared, "shared"
 
 
 def _ephemeral(message: Message) -> dict[str, Any]:

@@ -34,26 +34,31 @@ def candidate_command(services: Services) -> CommandListener:
     """Build the `/candidate` listener."""
 
     async def handle(ack: AsyncAck, command: dict[str, Any]) -> None:
-        async with services.inflight.track():
-            started = time.monotonic()
-            query = parse_query(command.get("text", ""), services.patterns)
-            if not query.keys:
-                # Nothing to fetch (help, or only invalid input): answer in the ack itself.
-                await ack(**_ack_args(_without_lookups(query)))
-                _log_line(command, query, ["usage" if query.wants_help else "invalid"], started)
-                return
-            await ack()
-            try:
-                message, outcomes = await _look_up(services, query)
-            except Exception as exc:  # the user still gets an answer, never silence
-                log_unexpected(logger, "/candidate", exc)
-                message, outcomes = apology_message(), ["unexpected_error"]
-            await services.replies.send(
-                command["response_url"], {"response_type": "ephemeral", **message.as_payload()}
-            )
-            _log_line(command, query, outcomes, started)
+        started = time.monotonic()
+        query = parse_query(command.get("text", ""), services.patterns)
+        if not query.keys:
+            # Nothing to fetch (help, or only invalid input): answer in the ack itself.
+            await ack(response_type="ephemeral", **_without_lookups(query).as_payload())
+            _log_line(command, query, ["usage" if query.wants_help else "invalid"], started)
+            return
+        await ack()
+        services.inflight.spawn(_answer(services, command, query, started), "/candidate")
 
     return handle
+
+
+async def _answer(
+    services: Services, command: dict[str, Any], query: Query, started: float
+) -> None:
+    try:
+        message, outcomes = await _look_up(services, query)
+    except Exception as exc:  # the user still gets an answer, never silence
+        log_unexpected(logger, "/candidate", exc)
+        message, outcomes = apology_message(), ["unexpected_error"]
+    await services.replies.send(
+        command["response_url"], {"response_type": "ephemeral", **message.as_payload()}
+    )
+    _log_line(command, query, outcomes, started)
 
 
 async def _look_up(services: Services, query: Query) -> tuple[Message, list[str]]:
@@ -77,16 +82,11 @@ async def _look_up(services: Services, query: Query) -> tuple[Message, list[str]
 
 def _without_lookups(query: Query) -> Message:
     if query.wants_help:
-        return usage_message()
+        return usage_message(max_ids=MAX_IDS)
     notes = [error_message(InvalidId(item.ref), ref=item.ref) for item in query.items]
     if query.left_out:
         notes.append(too_many_note(len(query.items) + query.left_out, MAX_IDS))
     return combine(notes)
-
-
-def _ack_args(message: Message) -> dict[str, Any]:
-    payload = message.as_payload()
-    return {"text": payload["text"], "blocks": payload["blocks"], "response_type": "ephemeral"}
 
 
 def _outcome_name(outcome: Candidate | AtsError, services: Services) -> str:

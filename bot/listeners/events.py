@@ -45,11 +45,8 @@ def link_shared(services: Services) -> EventListener:
         if body.get("is_ext_shared_channel") and not services.settings.unfurl_external_channels:
             logger.info("unfurl event=%s skipped: channel shared outside the team", event_id)
             return
-        async with services.inflight.track():
-            try:
-                await _unfurl(services, event, event_id, client)
-            except Exception as exc:
-                log_unexpected(logger, "unfurl", exc)
+        # Bolt acknowledges the event once this returns; the unfurl runs after that.
+        services.inflight.spawn(_unfurl(services, event, event_id, client), "unfurl")
 
     return handle
 
@@ -70,6 +67,15 @@ def candidate_links(event: dict[str, Any], services: Services) -> list[LinkMatch
 
 
 async def _unfurl(
+    services: Services, event: dict[str, Any], event_id: str, client: AsyncWebClient
+) -> None:
+    try:
+        await _unfurl_links(services, event, event_id, client)
+    except Exception as exc:
+        log_unexpected(logger, f"unfurl event={event_id}", exc)
+
+
+async def _unfurl_links(
     services: Services, event: dict[str, Any], event_id: str, client: AsyncWebClient
 ) -> None:
     started = time.monotonic()

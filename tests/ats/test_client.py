@@ -297,10 +297,12 @@ async def test_a_reset_connection_is_retried(client: BindbeeClient, fake: FakeBi
 async def test_reset_connections_every_time_end_in_unavailable(
     client: BindbeeClient, fake: FakeBindbee
 ) -> None:
-    fake.reset(3)
+    fake.reset(10)
     error = await failure(lambda: client.get_candidate(FULL_ID))
     assert isinstance(error, Unavailable)
-    assert len(fake.requests) == 3
+    # Three attempts of ours. aiohttp's pool may resend once on a kept-alive connection the
+    # server dropped (standard for idempotent requests), so Bindbee can see up to six.
+    assert 3 <= len(fake.requests) <= 6
     assert_no_secret(error)
 
 
@@ -311,7 +313,7 @@ async def test_nobody_listening_is_unavailable() -> None:
     async with make_client(f"http://127.0.0.1:{port}", deadline=2.0) as client:
         error = await failure(lambda: client.get_candidate(FULL_ID))
     assert isinstance(error, Unavailable)
-    assert "ConnectError" in str(error)
+    assert "Connect" in str(error)  # ConnectError, or aiohttp's ClientConnectorError
     assert_no_secret(error)
 
 
@@ -356,7 +358,7 @@ async def test_json_that_is_not_a_candidate_is_a_bad_response(
     [
         lambda fake: fake.fail(3, 503),
         lambda fake: fake.fail(1, 429, retry_after=1),
-        lambda fake: fake.reset(3),
+        lambda fake: fake.reset(10),
         lambda fake: fake.invalid_json(),
         lambda fake: fake.html(),
         lambda fake: fake.delay(2),
