@@ -11,7 +11,6 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncRateLimitErrorRetryHandler,
     AsyncServerErrorRetryHandler,
 )
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.ats.client import BindbeeClient
 from bot.config import ServeSettings
@@ -34,24 +33,11 @@ def build_services(settings: ServeSettings) -> Services:
     return Services(settings=settings, lookups=lookups, patterns=settings.link_patterns())
 
 
-def slack_client(settings: ServeSettings) -> AsyncWebClient:
-    """A Web API client for SLACK_API_URL that retries connection errors, 429s and 5xx."""
-    return AsyncWebClient(
-        token=settings.slack_bot_token.get_secret_value(),
-        base_url=str(settings.slack_api_url),
-        retry_handlers=[
-            AsyncConnectionErrorRetryHandler(max_retry_count=2),
-            AsyncRateLimitErrorRetryHandler(max_retry_count=2),
-            AsyncServerErrorRetryHandler(max_retry_count=1),
-        ],
-    )
-
-
 def build_app(settings: ServeSettings, services: Services) -> AsyncApp:
     """The Bolt app with every listener registered."""
     secret = settings.slack_signing_secret
     app = AsyncApp(
-        client=slack_client(settings),
+        token=settings.slack_bot_token.get_secret_value(),
         signing_secret=secret.get_secret_value() if secret else "",
         # Socket Mode requests arrive over our own authenticated websocket, unsigned.
         request_verification_enabled=not settings.socket_mode,
@@ -60,6 +46,15 @@ def build_app(settings: ServeSettings, services: Services) -> AsyncApp:
         # can answer Slack as soon as they return, instead of polling for the ack every 10 ms.
         process_before_response=True,
     )
+    # Bolt copies these into the client each request gets, and Socket Mode uses this one,
+    # so every Web API call (auth.test and apps.connections.open included) goes to
+    # SLACK_API_URL and retries connection errors, 429s and 5xx.
+    app.client.base_url = str(settings.slack_api_url)
+    app.client.retry_handlers = [
+        AsyncConnectionErrorRetryHandler(max_retry_count=2),
+        AsyncRateLimitErrorRetryHandler(max_retry_count=2),
+        AsyncServerErrorRetryHandler(max_retry_count=1),
+    ]
     register_listeners(app, services)
 
     @app.error

@@ -6,7 +6,8 @@
     unfurl      everyone in the conversation       no
 
     is_private  true  → a private notice and nothing else: no name, no field, no avatar
-    can_email   false → no email address or mailto: anywhere, and a "do not email" marker
+    can_email   false → no email address or mailto: anywhere (not even in another field),
+                and a "do not email" marker
     null flags  count as "not private" and "may email", unless strict is on, when they
                 count as "private" and "do not email"
 
@@ -27,6 +28,7 @@ from urllib.parse import unquote
 from bot.ats.models import Candidate
 
 _Scrub: TypeAlias = Callable[[str], str]
+_EMAIL_LIKE = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
 
 
 class View(StrEnum):
@@ -89,13 +91,12 @@ def _without(
 ) -> Candidate:
     """A copy without raw data, without the hidden contact fields, and with their values
     scrubbed from any other text (an ATS may well copy an email into a title or a URL)."""
-    scrub = _scrubber(hidden)
+    scrub = _scrubber(hidden, any_email=hide_emails)
     # A link is dropped, not scrubbed: its type or its %-encoded form may carry the value too.
     urls = tuple(
         url
         for url in candidate.urls
-        if not (hide_emails and url.value.lower().startswith("mailto:"))
-        and all(scrub(t) == t for t in (url.value, unquote(url.value), url.url_type or ""))
+        if all(scrub(t) == t for t in (url.value, unquote(url.value), url.url_type or ""))
     )
     return candidate.model_copy(
         update={
@@ -115,12 +116,15 @@ def _without(
     )
 
 
-def _scrubber(values: tuple[str, ...]) -> _Scrub:
+def _scrubber(values: tuple[str, ...], *, any_email: bool) -> _Scrub:
+    """Replace the hidden values, and with `any_email` anything shaped like an email or a
+    mailto:, by "[hidden]" (an ATS may hold someone else's address in a free-text field)."""
     # Very short values ("1", "a") would scrub ordinary words; no real email or phone is that short.
     needles = sorted({v for v in values if len(v) >= 5}, key=len, reverse=True)
-    if not needles:
+    alternatives = [re.escape(n) for n in needles] + ([_EMAIL_LIKE, "mailto:"] if any_email else [])
+    if not alternatives:
         return lambda text: text
-    pattern = re.compile("|".join(re.escape(n) for n in needles), re.IGNORECASE)
+    pattern = re.compile("|".join(alternatives), re.IGNORECASE)
     return lambda text: pattern.sub("[hidden]", text)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -11,14 +12,13 @@ from bot.config import Settings
 
 pytest_plugins = ["tests.harness"]
 
-# Property tests run on shared 2-core machines: no wall-clock deadline, a fixed budget of examples.
-settings.register_profile(
-    "default",
-    deadline=None,
-    max_examples=150,
-    suppress_health_check=[HealthCheck.too_slow],
-)
-settings.load_profile("default")
+# Property tests run on shared 2-core machines: no wall-clock deadline, a fixed budget of
+# examples, and the same examples on every run so that CI cannot fail by chance.
+# HYPOTHESIS_PROFILE=explore searches wider and at random, to hunt for new failures.
+_common = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
+settings.register_profile("default", max_examples=150, derandomize=True, **_common)
+settings.register_profile("explore", max_examples=2000, **_common)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 @pytest.fixture(autouse=True)
