@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import signal
 import socket
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
 
 from bot.server import BACKLOG
 
-__all__ = ["BACKLOG", "free_port", "install_event_loop"]
+__all__ = ["BACKLOG", "free_port", "serve_until_stopped"]
 
 
 def free_port() -> int:
@@ -16,8 +22,21 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def install_event_loop() -> None:
-    """Use the same event loop as the app (bot.server decides), for every process."""
-    from bot.server import install_event_loop as app_loop
+async def serve_until_stopped(events: Callable[[web.Request], Awaitable[web.Response]]) -> None:
+    """Serve a reference like the app: `POST /slack/events`, `GET /healthz`, on $PORT, with
+    the app's backlog, until SIGTERM or SIGINT."""
 
-    app_loop()
+    async def health(_: web.Request) -> web.Response:
+        return web.json_response({"status": "ok"})
+
+    web_app = web.Application()
+    web_app.router.add_post("/slack/events", events)
+    web_app.router.add_get("/healthz", health)
+    runner = web.AppRunner(web_app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", int(os.environ["PORT"]), backlog=BACKLOG).start()
+    stop = asyncio.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        asyncio.get_running_loop().add_signal_handler(signum, stop.set)
+    await stop.wait()
+    await runner.cleanup()

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 from pathlib import Path
 from urllib.parse import parse_qs
 
 import aiohttp
 from aiohttp import web
 
-from bench.common import BACKLOG, install_event_loop
+from bench.common import serve_until_stopped
 
 
 async def main(card: bytes) -> None:
@@ -46,23 +45,9 @@ async def main(card: bytes) -> None:
         task.add_done_callback(tasks.discard)
         return web.Response(status=200)
 
-    async def health(_: web.Request) -> web.Response:
-        return web.json_response({"status": "ok"})
-
-    web_app = web.Application()
-    web_app.router.add_post("/slack/events", events)
-    web_app.router.add_get("/healthz", health)
-    runner = web.AppRunner(web_app, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", int(os.environ["PORT"]), backlog=BACKLOG).start()
-    stop = asyncio.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        asyncio.get_running_loop().add_signal_handler(signum, stop.set)
-    await stop.wait()
-    await runner.cleanup()
+    await serve_until_stopped(events)
     await session.close()
 
 
 if __name__ == "__main__":
-    install_event_loop()
     asyncio.run(main(Path(os.environ["BENCH_CARD_JSON"]).read_bytes()))

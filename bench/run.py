@@ -38,7 +38,7 @@ import aiohttp
 from aiohttp import web
 from slack_sdk.signature import SignatureVerifier
 
-from bench.common import free_port, install_event_loop
+from bench.common import free_port
 from tests.fakes.bindbee import FakeBindbee, bench_id
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -529,7 +529,6 @@ def main() -> None:
         help="run our app under py-spy (if installed); writes bench/results/ours.txt",
     )
     args = parser.parse_args()
-    install_event_loop()
     if args.profile:
         out = str(RESULTS / "ours.txt")
         TARGETS["ours"] = [

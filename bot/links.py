@@ -7,7 +7,6 @@ the whole URL, so a look-alike host (`app.greenhouse.io.evil.test`) never matche
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass
 from typing import Literal
@@ -95,11 +94,3 @@ def match_link(url: str, patterns: tuple[LinkPattern, ...]) -> LinkMatch | None:
         if value:
             return LinkMatch(url=url, pattern=pattern, kind=pattern.kind, value=value)
     return None
-
-
-def unwrap_slack_link(token: str) -> str:
-    """Turn Slack's `<https://x|label>` or `&lt;…&gt;`-escaped text back into the bare URL."""
-    text = html.unescape(token.strip())
-    if text.startswith("<") and text.endswith(">"):
-        text = text[1:-1].split("|", 1)[0]
-    return text

@@ -28,10 +28,6 @@ HEALTH_PATH = "/healthz"
 BACKLOG = 1024  # aiohttp's default (128) drops SYNs when hundreds of requests arrive at once
 
 
-def install_event_loop() -> None:
-    """Choose the event loop implementation (the standard one, for now)."""
-
-
 class TokenRefused(Exception):
     """Slack refused SLACK_BOT_TOKEN at start-up."""
 

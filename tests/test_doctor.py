@@ -7,7 +7,7 @@ import shutil
 import socket
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,18 +21,6 @@ ROOT = Path(__file__).resolve().parents[1]
 SECRETS = [BOT_TOKEN, SIGNING_SECRET, FakeBindbee.API_KEY, FakeBindbee.CONNECTOR_TOKEN]
 WRONG_KEY = "wrong-bindbee-key-7f3a9c"
 WRONG_CONNECTOR = "wrong-connector-token-51be"
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    with FakeSlack() as fake:
-        yield fake
-
-
-@pytest.fixture
-def bindbee() -> Iterator[FakeBindbee]:
-    with FakeBindbee() as fake:
-        yield fake
 
 
 @pytest.fixture

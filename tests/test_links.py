@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.links import BUILTIN_PATTERNS, match_link, parse_patterns, unwrap_slack_link
+from bot.links import BUILTIN_PATTERNS, match_link, parse_patterns
 
 LEVER_ID = "0f8e1c1a-3c5b-4b7e-9d43-1f2e3d4c5b6a"
 
@@ -77,11 +77,6 @@ def test_custom_patterns_and_their_domains() -> None:
 def test_bad_patterns_are_refused_by_line(text: str, problem: str) -> None:
     with pytest.raises(ValueError, match=f"line 1 .*{problem}"):
         parse_patterns(text)
-
-
-def test_unwrap_slack_link() -> None:
-    assert unwrap_slack_link("<https://x.test/a?b=1&amp;c=2|label>") == "https://x.test/a?b=1&c=2"
-    assert unwrap_slack_link("https://x.test/") == "https://x.test/"
 
 
 @given(st.text(max_size=200))

@@ -11,7 +11,7 @@ import logging
 import socket
 import time
 import traceback
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 from urllib.parse import unquote
 
@@ -54,14 +54,6 @@ def make_client(url: str, **overrides: Any) -> BindbeeClient:
         "deadline": 3.0,
     }
     return BindbeeClient(**(options | overrides))
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeBindbee]:
-    with FakeBindbee() as server:
-        for payload in fixtures.ALL:
-            server.add(payload)
-        yield server
 
 
 @pytest.fixture

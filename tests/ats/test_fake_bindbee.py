@@ -26,14 +26,6 @@ FULL_PATH = f"/api/ats/v1/candidates/{fixtures.FULL['id']}"
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeBindbee]:
-    with FakeBindbee() as server:
-        for payload in fixtures.ALL:
-            server.add(payload)
-        yield server
-
-
-@pytest.fixture
 def http(fake: FakeBindbee) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=fake.url, headers=AUTH, timeout=5) as client:
         yield client
