@@ -83,6 +83,8 @@ def disclose(
         candidate.phone_numbers if hide_phones else ()
     )
     shown = _without(candidate, hidden, hide_emails=hide_emails, hide_phones=hide_phones)
+    if _scrubbed_elsewhere(candidate, shown):
+        withheld.append("contact details copied into other fields (title, tags, links…)")
     return Disclosure(candidate=shown, do_not_email=not emailable, withheld=tuple(withheld))
 
 
@@ -114,6 +116,12 @@ def _without(
             "tags": tuple(scrub(text) for text in candidate.tags),
         }
     )
+
+
+def _scrubbed_elsewhere(original: Candidate, shown: Candidate) -> bool:
+    """Whether scrubbing changed anything besides the contact fields themselves."""
+    fields = ("first_name", "last_name", "company", "title", "avatar", "remote_id", "locations")
+    return any(getattr(original, f) != getattr(shown, f) for f in (*fields, "tags", "urls"))
 
 
 def _scrubber(values: tuple[str, ...], *, any_email: bool) -> _Scrub:

@@ -126,9 +126,17 @@ def test_disclose_leaves_the_original_alone() -> None:
 
 
 def test_no_reasons_when_nothing_is_withheld() -> None:
-    result = disclose(make(email_addresses=[], phone_numbers=[]), View.CHANNEL)
+    links = [{"type": "LINKEDIN", "value": "https://linkedin.com/in/jane"}]
+    result = disclose(make(email_addresses=[], phone_numbers=[], urls=links), View.CHANNEL)
     assert isinstance(result, Disclosure)
     assert result.withheld == ()
+
+
+def test_contact_details_in_other_fields_are_a_reason() -> None:
+    result = disclose(make(email_addresses=[], phone_numbers=[]), View.CHANNEL)
+    assert isinstance(result, Disclosure)
+    assert result.withheld == ("contact details copied into other fields (title, tags, links…)",)
+    assert [url.value for url in result.candidate.urls] == ["https://linkedin.com/in/jane"]
 
 
 @pytest.mark.parametrize(
