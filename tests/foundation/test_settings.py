@@ -138,3 +138,11 @@ def test_serving_with_bad_settings_exits_2_with_one_message(tmp_path: Path) -> N
     assert "SLACK_BOT_TOKEN: must start with xoxb-" in result.stderr
     assert "PORT:" in result.stderr
     assert "BINDBEE_API_KEY: required but not set" in result.stderr
+
+
+def test_every_setting_is_in_the_readme_table() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    missing = [
+        name.upper() for name in Settings.model_fields if f"| `{name.upper()}` |" not in readme
+    ]
+    assert missing == []
