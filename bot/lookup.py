@@ -1,8 +1,9 @@
 """Lookups: from an id or a link to a candidate, calling the ATS as little as possible.
 
 - Coalescing: concurrent lookups of the same key share one request to the source.
-- Cache: results live for a short, settable time in a bounded LRU. A private candidate is
-  cached only as the fact that it is private (`Candidate.private_stub`), never its data.
+- Cache: results live for a short, settable time in a bounded LRU. It keeps only what the
+  policy could ever show (`policy.retained`): a private candidate only as the fact that it
+  is private, and no email address of a candidate who may not be emailed.
 - `fresh=True` bypasses both, for anything that must re-check privacy (the share button);
   its result then refreshes the cache, so a candidate who became private is private for all.
 
@@ -20,7 +21,7 @@ from typing import Literal, Protocol
 
 from bot.ats.errors import AtsError, NotFound
 from bot.ats.models import Candidate
-from bot.policy import is_private
+from bot.policy import is_private, retained
 
 
 class CandidateSource(Protocol):
@@ -109,11 +110,12 @@ class Lookups:
 
     async def _load(self, key: LookupKey) -> Candidate:
         candidate = await self._from_source(key)
+        kept = retained(candidate, strict=self._strict)
         if is_private(candidate, strict=self._strict):
-            candidate = candidate.private_stub()
+            candidate = kept  # nothing of a private candidate goes any further
             self._forget(candidate.id)  # older entries under other keys may predate the change
-        self._store(key, candidate)
-        self._store(LookupKey("id", candidate.id), candidate)
+        self._store(key, kept)
+        self._store(LookupKey("id", kept.id), kept)
         return candidate
 
     async def _from_source(self, key: LookupKey) -> Candidate:

@@ -88,6 +88,14 @@ def disclose(
     return Disclosure(candidate=shown, do_not_email=not emailable, withheld=tuple(withheld))
 
 
+def retained(candidate: Candidate, *, strict: bool = False) -> Candidate:
+    """The most any view may ever show of `candidate`, which is all a cache may keep."""
+    decision = disclose(candidate, View.REQUESTER, strict=strict)
+    if isinstance(decision, PrivateNotice):
+        return candidate.private_stub()
+    return decision.candidate
+
+
 def _without(
     candidate: Candidate, hidden: tuple[str, ...], *, hide_emails: bool, hide_phones: bool
 ) -> Candidate:

@@ -149,6 +149,16 @@ async def test_private_candidates_are_cached_only_as_the_fact() -> None:
             assert value not in dumped
 
 
+async def test_the_cache_keeps_no_email_of_a_candidate_who_may_not_be_emailed() -> None:
+    lookups = Lookups(CountingSource(person("c-7", can_email=False, title="maya@example.com")))
+    await lookups.fetch(LookupKey("id", "c-7"))
+    [cached] = lookups.cached_entries().values()
+    assert cached.email_addresses == ()
+    assert "maya@example.com" not in cached.model_dump_json()
+    assert cached.phone_numbers == ("+1 555 0100",)  # the requester may still see these
+    assert cached.raw_data is None
+
+
 async def test_strict_mode_caches_unknown_privacy_as_private() -> None:
     unknown = person("c-8", is_private=None)
     lookups = Lookups(CountingSource(unknown), strict=True)
