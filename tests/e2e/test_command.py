@@ -76,6 +76,19 @@ async def test_one_id_gets_the_requester_card(app: RunningApp, bindbee: FakeBind
     assert len(bindbee.requests) == 1
 
 
+async def test_a_card_slack_refuses_is_sent_again_as_text(
+    app: RunningApp, bindbee: FakeBindbee
+) -> None:
+    bindbee.add(FULL)
+    app.slack.refuse_blocks(1)  # as when Slack cannot fetch the avatar image
+    await app.command(FULL["id"])
+    refused, plain = [call.body for call in await app.slack.wait_for_async("/webhook/cmd", 2)]
+    assert refused["blocks"]
+    assert "blocks" not in plain
+    assert plain["text"] == refused["text"]
+    assert FULL["first_name"] in plain["text"]
+
+
 async def test_not_found(app: RunningApp) -> None:
     missing = _new_id()
     await app.command(missing)

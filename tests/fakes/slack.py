@@ -51,6 +51,7 @@ class FakeSlack(BackgroundServer):
         self._changed = threading.Condition()
         self._unfurl_faults: list[tuple[int, dict[str, Any], dict[str, str]]] = []
         self._socket: web.WebSocketResponse | None = None
+        self._refused_blocks = 0
         self.token = BOT_TOKEN
 
     @property
@@ -90,6 +91,10 @@ class FakeSlack(BackgroundServer):
         headers = {"Retry-After": str(retry_after)} if status == 429 else {}
         for _ in range(times):
             self._unfurl_faults.append((status, {"ok": False, "error": error}, headers))
+
+    def refuse_blocks(self, times: int = 1) -> None:
+        """Answer the next `times` response_url posts that carry blocks with 400 invalid_blocks."""
+        self._refused_blocks += times
 
     def send_envelope(self, envelope: dict[str, Any]) -> None:
         """Push a Socket Mode envelope to the connected app."""
@@ -174,7 +179,11 @@ class FakeSlack(BackgroundServer):
         return web.json_response({"ok": True})
 
     async def _webhook(self, request: web.Request) -> web.Response:
-        self._record(Call(request.path, dict(request.headers), await _body(request)))
+        body = await _body(request)
+        self._record(Call(request.path, dict(request.headers), body))
+        if body.get("blocks") and self._refused_blocks:
+            self._refused_blocks -= 1
+            return web.Response(status=400, text="invalid_blocks")
         return web.Response(text="ok")
 
     async def _websocket(self, request: web.Request) -> web.WebSocketResponse:
