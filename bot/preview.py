@@ -188,7 +188,7 @@ async def _look_up(
     lookups = Lookups(source, ttl=0, strict=strict)
     try:
         if item.key is None:
-            return InvalidId(item.ref)
+            return item.error or InvalidId(item.ref)
         return await lookups.fetch(item.key)
     except AtsError as error:
         return error

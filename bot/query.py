@@ -12,6 +12,7 @@ import html
 import re
 from dataclasses import dataclass, field
 
+from bot.ats.errors import InvalidId, UnknownLink
 from bot.ats.ids import is_plausible_id
 from bot.links import LinkPattern, match_link
 from bot.lookup import LookupKey
@@ -23,11 +24,11 @@ _URL = re.compile(r"(?i)^https?://")
 
 @dataclass(frozen=True)
 class QueryItem:
-    """One thing the user typed: `ref` as typed, and its key, or None when it is not valid."""
+    """One thing the user typed: `ref` as typed, and its key, or the error it stands for."""
 
     ref: str
     key: LookupKey | None
-    problem: str = ""
+    error: InvalidId | None = None
 
 
 @dataclass(frozen=True)
@@ -65,8 +66,8 @@ def _item(token: str, patterns: tuple[LinkPattern, ...]) -> QueryItem:
     if _URL.match(token):
         found = match_link(token, patterns)
         if found is None:
-            return QueryItem(token, None, "is not a candidate link I know")
+            return QueryItem(token, None, UnknownLink(token))
         return QueryItem(token, LookupKey(found.kind, found.value))
     if is_plausible_id(token):
         return QueryItem(token, LookupKey("id", token))
-    return QueryItem(token, None, "is not a valid candidate id")
+    return QueryItem(token, None, InvalidId(token))

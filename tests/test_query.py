@@ -7,6 +7,7 @@ import uuid
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.ats.errors import InvalidId, UnknownLink
 from bot.ats.ids import is_plausible_id
 from bot.links import BUILTIN_PATTERNS
 from bot.lookup import LookupKey
@@ -58,8 +59,8 @@ def test_unknown_links_and_bad_ids_are_named_without_a_key() -> None:
         ("../../x", None),
         ("<!channel>", None),
     ]
-    assert "link" in items.items[0].problem
-    assert "id" in items.items[1].problem
+    assert isinstance(items.items[0].error, UnknownLink)
+    assert type(items.items[1].error) is InvalidId
 
 
 def test_slack_markup_is_never_taken_from_typed_text() -> None:
@@ -76,7 +77,7 @@ def test_any_text_parses_into_at_most_five_plausible_keys(text: str) -> None:
     for item in query.items:
         if item.key is not None and item.key.kind == "id":
             assert is_plausible_id(item.key.value)
-        assert item.key is not None or item.problem
+        assert (item.key is None) == (item.error is not None)
 
 
 @given(

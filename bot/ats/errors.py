@@ -2,6 +2,7 @@
 
     AtsError                   base: anything that ends a lookup without a candidate
     ├── InvalidId              the id is not plausible; nothing was sent
+    │   └── UnknownLink        a pasted URL that no link pattern matches
     ├── AuthRefused            401/403: key or connector token refused, or a non-ATS token
     ├── NotFound               404: no such candidate (or not synced to Bindbee yet)
     ├── RateLimited            429, or our own budget is spent; carries retry_after seconds
@@ -36,6 +37,12 @@ class InvalidId(AtsError):
     def __init__(self, candidate_id: str) -> None:
         self.candidate_id = candidate_id
         super().__init__("not a valid candidate id")
+
+
+class UnknownLink(InvalidId):
+    """A pasted URL that matches no link pattern, so it names no candidate we can look up."""
+
+    kind = "unknown_link"
 
 
 class AuthRefused(AtsError):

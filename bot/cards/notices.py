@@ -18,6 +18,7 @@ from bot.ats.errors import (
     NotFound,
     RateLimited,
     Unavailable,
+    UnknownLink,
 )
 from bot.ats.ids import MAX_ID_LENGTH
 from bot.cards.message import Message, build, mrkdwn_text
@@ -55,6 +56,12 @@ def private_notice(ref: str | None = None) -> Message:
 
 def error_message(error: AtsError, *, ref: str | None = None) -> Message:
     """One short card per kind of ATS error, echoing `ref` if given."""
+    if isinstance(error, UnknownLink):
+        typed = mrkdwn(clean(error.candidate_id) or "(nothing)", _REF_LIMIT)
+        return notice(
+            f"“{typed}” is not a candidate link I recognise: paste the link to a candidate's "
+            "page in your ATS, or a Bindbee id."
+        )
     if isinstance(error, InvalidId):
         typed = mrkdwn(clean(error.candidate_id) or "(nothing)", _REF_LIMIT)
         return notice(

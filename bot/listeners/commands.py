@@ -67,7 +67,7 @@ async def _look_up(services: Services, query: Query) -> tuple[Message, list[str]
     outcomes: list[str] = []
     for item in query.items:
         outcome: Candidate | AtsError = (
-            next(results) if item.key is not None else InvalidId(item.ref)
+            next(results) if item.key is not None else item.error or InvalidId(item.ref)
         )
         outcomes.append(_outcome_name(outcome, services))
         messages.append(
@@ -83,7 +83,7 @@ async def _look_up(services: Services, query: Query) -> tuple[Message, list[str]
 def _without_lookups(query: Query) -> Message:
     if query.wants_help:
         return usage_message(max_ids=MAX_IDS)
-    notes = [error_message(InvalidId(item.ref), ref=item.ref) for item in query.items]
+    notes = [error_message(item.error or InvalidId(item.ref), ref=item.ref) for item in query.items]
     if query.left_out:
         notes.append(too_many_note(len(query.items) + query.left_out, MAX_IDS))
     return combine(notes)

@@ -13,6 +13,7 @@ from bot.ats.errors import (
     NotFound,
     RateLimited,
     Unavailable,
+    UnknownLink,
 )
 from bot.cards import (
     Message,
@@ -67,6 +68,14 @@ def test_an_invalid_id_is_named_and_escaped() -> None:
     message = error_message(InvalidId("<!channel> & co"))
     assert mrkdwn_texts(message.blocks)[0].startswith("“&lt;!channel&gt; &amp; co” is not a valid")
     assert len(message.blocks) == 1  # the id is in the sentence already
+    assert_valid_message(message)
+
+
+def test_an_unknown_link_is_named_escaped_and_called_a_link() -> None:
+    message = error_message(UnknownLink("https://evil.test/<!channel>&x"))
+    [sentence] = mrkdwn_texts(message.blocks)
+    assert "https://evil.test/&lt;!channel&gt;&amp;x" in sentence
+    assert "not a candidate link" in sentence
     assert_valid_message(message)
 
 

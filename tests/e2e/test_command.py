@@ -165,6 +165,15 @@ async def test_invalid_ids_are_named_and_never_fetched(
     assert bindbee.requests == []
 
 
+async def test_an_unknown_link_is_named_as_such(app: RunningApp, bindbee: FakeBindbee) -> None:
+    response = await app.command("<https://evil.test/people/4012345001>")
+    text = _text(response.json())
+    assert "https://evil.test/people/4012345001" in text
+    assert "not a candidate link" in text
+    assert "not a valid candidate id" not in text
+    assert bindbee.requests == []
+
+
 async def test_mixed_valid_and_invalid_ids(app: RunningApp, bindbee: FakeBindbee) -> None:
     bindbee.add(FULL)
     await app.command(f"{FULL['id']} not/an/id")
