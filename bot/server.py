@@ -63,7 +63,7 @@ class Server:
                 self._runner, self.settings.host, self.settings.port, backlog=BACKLOG
             )
             await self._site.start()
-            self.port = self._bound_port()
+            self.port = int(self._runner.addresses[0][1])  # the real one, when PORT=0
             logger.info("serving HTTP on %s:%s", self.settings.host, self.port)
         self._ready = True
 
@@ -115,11 +115,6 @@ class Server:
             logger.warning("auth.test failed (%s); going on", type(exc).__name__)
         else:
             logger.info("Slack token works for team=%s bot=%s", auth.get("team"), auth.get("user"))
-
-    def _bound_port(self) -> int | None:
-        server = self._site._server if self._site is not None else None
-        sockets = getattr(server, "sockets", None) or []
-        return int(sockets[0].getsockname()[1]) if sockets else self.settings.port
 
 
 async def serve(settings: ServeSettings) -> int:
