@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from bot.server import BACKLOG
+from bot.slack.server import BACKLOG
 
 __all__ = ["BACKLOG", "free_port", "serve_until_stopped"]
 

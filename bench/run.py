@@ -405,8 +405,8 @@ async def rate_limit_scenario(slack: SlackSide, card_path: Path, latency: float)
 def write_card(path: Path) -> None:
     """The card reference (b) posts: ours, for a seeded bench candidate, rendered once."""
     from bot.ats.models import Candidate
-    from bot.cards import candidate_message
-    from bot.policy import View
+    from bot.core.cards import candidate_message
+    from bot.core.policy import View
     from tests.fakes.bindbee import bench_payload
 
     candidate = Candidate.from_payload(bench_payload(1))  # 0 is a private one

@@ -31,13 +31,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "preview":
-            from bot.preview import run_preview
+            from bot.cli.preview import run_preview
 
             return asyncio.run(
                 run_preview(args.ref, demo=args.demo, view=args.view, as_json=args.json)
             )
         if args.command == "doctor":
-            from bot.doctor import run_doctor
+            from bot.cli.doctor import run_doctor
 
             return asyncio.run(run_doctor())
         settings = ServeSettings.load()
@@ -45,7 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return 2
     configure_logging(settings.log_level)
-    from bot.server import serve
+    from bot.slack.server import serve
 
     return asyncio.run(serve(settings))
 

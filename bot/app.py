@@ -1,4 +1,4 @@
-"""Builds the Bolt app and the services behind it; nothing here talks to the network."""
+"""Builds the Bolt app and the app_context behind it; nothing here talks to the network."""
 
 from __future__ import annotations
 
@@ -14,15 +14,15 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 
 from bot.ats.client import BindbeeClient
 from bot.config import ServeSettings
-from bot.listeners import register_listeners
+from bot.context import AppContext
 from bot.logs import log_unexpected
-from bot.lookup import Lookups
-from bot.services import Services
+from bot.lookups import Lookups
+from bot.slack.listeners import register_listeners
 
 logger = logging.getLogger("bot.app")
 
 
-def build_services(settings: ServeSettings) -> Services:
+def build_context(settings: ServeSettings) -> AppContext:
     """The Bindbee client, lookups, reply sender and in-flight tracker for one process."""
     lookups = Lookups(
         BindbeeClient.from_settings(settings),
@@ -30,10 +30,10 @@ def build_services(settings: ServeSettings) -> Services:
         max_entries=settings.cache_size,
         strict=settings.privacy_strict,
     )
-    return Services(settings=settings, lookups=lookups, patterns=settings.link_patterns())
+    return AppContext(settings=settings, lookups=lookups, patterns=settings.link_patterns())
 
 
-def build_app(settings: ServeSettings, services: Services) -> AsyncApp:
+def build_app(settings: ServeSettings, app_context: AppContext) -> AsyncApp:
     """The Bolt app with every listener registered."""
     secret = settings.slack_signing_secret
     app = AsyncApp(
@@ -42,7 +42,7 @@ def build_app(settings: ServeSettings, services: Services) -> AsyncApp:
         # Socket Mode requests arrive over our own authenticated websocket, unsigned.
         request_verification_enabled=not settings.socket_mode,
         logger=logging.getLogger("slack_bolt"),
-        # Listeners ack and return at once, handing slow work to services.inflight. So Bolt
+        # Listeners ack and return at once, handing slow work to app_context.inflight. So Bolt
         # can answer Slack as soon as they return, instead of polling for the ack every 10 ms.
         process_before_response=True,
     )
@@ -55,7 +55,7 @@ def build_app(settings: ServeSettings, services: Services) -> AsyncApp:
         AsyncRateLimitErrorRetryHandler(max_retry_count=2),
         AsyncServerErrorRetryHandler(max_retry_count=1),
     ]
-    register_listeners(app, services)
+    register_listeners(app, app_context)
 
     @app.error
     async def on_error(error: Exception, body: dict[str, Any]) -> None:

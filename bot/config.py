@@ -27,7 +27,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.links import LinkPattern, parse_patterns
+from bot.core.links import LinkPattern, parse_patterns
 
 
 class PatternsMode(StrEnum):
@@ -129,7 +129,7 @@ class Settings(BaseSettings):
 
     def link_patterns(self) -> tuple[LinkPattern, ...]:
         """The link table in force: built-ins, extended or replaced by UNFURL_PATTERNS."""
-        from bot.links import BUILTIN_PATTERNS
+        from bot.core.links import BUILTIN_PATTERNS
 
         custom = parse_patterns(self.unfurl_patterns)
         if self.unfurl_patterns_mode is PatternsMode.REPLACE:

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from bot.config import ServeSettings
-from bot.server import Server
+from bot.slack.server import Server
 from tests.fakes.bindbee import FakeBindbee
 from tests.fakes.slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack
 from tests.slack_requests import (

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from bot.cards import LINK_ACTION_PREFIX, SHARE_ACTION_ID
+from bot.core.cards import LINK_ACTION_PREFIX, SHARE_ACTION_ID
 from bot.logs import quiet_libraries
 from tests.fakes.bindbee import FakeBindbee
 from tests.fakes.fixtures import FULL, NO_EMAIL, PRIVATE
@@ -283,7 +283,7 @@ async def test_unexpected_error_becomes_an_apology_and_a_clean_log(
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    from bot.listeners import commands
+    from bot.slack.listeners import commands
 
     def explode(*_: object, **__: object) -> None:
         raise RuntimeError(f"boom with {FULL['first_name']}")
@@ -311,7 +311,7 @@ async def test_one_log_line_per_lookup_without_personal_data(
     await app.reply()
     await app.action(SHARE_ACTION_ID, NO_EMAIL["id"])
     await app.reply("action")
-    lines = [r.getMessage() for r in caplog.records if r.name == "bot.lookup"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "bot.command"]
     command_lines = [line for line in lines if "command=/candidate" in line]
     assert len(command_lines) == 1
     assert re.search(r"ids=2 outcome=found,private ms=\d+", command_lines[0])

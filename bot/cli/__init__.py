@@ -1,0 +1,1 @@
+"""Command-line tools beside the server: preview, doctor and the demo data."""

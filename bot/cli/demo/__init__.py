@@ -1,0 +1,73 @@
+"""Demo candidates bundled with the package, so `python -m bot preview --demo` needs no tokens.
+
+Each `bot/cli/demo/<id>.json` file holds one candidate exactly as Bindbee would send it, plus one
+sentence on what it demonstrates:
+
+    {"shows": "a full profile: …", "candidate": {"id": "maya-patel", "remote_id": "…", …}}
+
+`DemoSource` serves them through the same `CandidateSource` protocol as the real Bindbee
+client, and parses them with the real `Candidate.from_payload`, so everything after the fetch
+(privacy policy, cards, limits) is the code path Slack users get.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+from bot.ats.errors import InvalidId, NotFound
+from bot.ats.ids import check_id
+from bot.ats.models import Candidate
+
+MAX_REMOTE_ID_LENGTH = 256  # the same bound the Bindbee client puts on a remote id
+
+
+@dataclass(frozen=True)
+class Demo:
+    """One bundled demo candidate: its Bindbee payload and what it demonstrates."""
+
+    id: str
+    shows: str
+    payload: dict[str, Any]
+
+    @property
+    def candidate(self) -> Candidate:
+        """The payload parsed by the real model, as the Bindbee client would parse it."""
+        return Candidate.from_payload(self.payload)
+
+
+@cache
+def demos() -> tuple[Demo, ...]:
+    """Every bundled demo candidate, sorted by id."""
+    found: list[Demo] = []
+    for resource in files(__name__).iterdir():
+        if not resource.name.endswith(".json"):
+            continue
+        data = json.loads(resource.read_text(encoding="utf-8"))
+        payload = data["candidate"]
+        found.append(Demo(id=str(payload["id"]), shows=str(data["shows"]), payload=payload))
+    return tuple(sorted(found, key=lambda demo: demo.id))
+
+
+class DemoSource:
+    """A CandidateSource over the demo candidates, failing the way the Bindbee client fails."""
+
+    async def get_candidate(self, candidate_id: str) -> Candidate:
+        """The demo candidate with this id; InvalidId or NotFound as Bindbee would answer."""
+        check_id(candidate_id)
+        for demo in demos():
+            if demo.id == candidate_id:
+                return demo.candidate
+        raise NotFound("no demo candidate has this id")
+
+    async def find_by_remote_id(self, remote_id: str) -> list[Candidate]:
+        """The demo candidates whose ATS id is `remote_id`."""
+        # The client refuses these before any request; so must we, to fail the same way.
+        too_long = not 0 < len(remote_id) <= MAX_REMOTE_ID_LENGTH
+        if too_long or not remote_id.isprintable() or " " in remote_id:
+            raise InvalidId(remote_id)
+        candidates = [demo.candidate for demo in demos()]
+        return [candidate for candidate in candidates if candidate.remote_id == remote_id]

@@ -1,0 +1,50 @@
+"""Block Kit cards: candidate cards, notices and error cards, as validated Slack messages.
+
+    text.py       escaping, truncation, dates, URL checks and link labels
+    limits.py     Block Kit limits, and check_limits() for all of them
+    message.py    Message (fallback text + blocks) and combine()
+    notices.py    private notice, errors, usage, apology and other short cards
+    candidate.py  the candidate card and the unfurl
+
+Every builder is a pure function of its arguments: no I/O, no logging, no clock.
+"""
+
+from bot.core.cards.candidate import (
+    LINK_ACTION_PREFIX,
+    MAX_LINK_BUTTONS,
+    SHARE_ACTION_ID,
+    candidate_message,
+    outcome_message,
+    unfurl_blocks,
+)
+from bot.core.cards.limits import check_limits
+from bot.core.cards.message import Message, combine
+from bot.core.cards.notices import (
+    apology_message,
+    error_message,
+    private_notice,
+    share_refused_message,
+    too_many_note,
+    usage_message,
+)
+from bot.core.cards.text import escape_mrkdwn, truncate
+
+__all__ = [
+    "LINK_ACTION_PREFIX",
+    "MAX_LINK_BUTTONS",
+    "SHARE_ACTION_ID",
+    "Message",
+    "apology_message",
+    "candidate_message",
+    "check_limits",
+    "combine",
+    "error_message",
+    "escape_mrkdwn",
+    "outcome_message",
+    "private_notice",
+    "share_refused_message",
+    "too_many_note",
+    "truncate",
+    "unfurl_blocks",
+    "usage_message",
+]

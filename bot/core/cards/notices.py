@@ -1,0 +1,109 @@
+"""Short cards that say something other than "here is the candidate".
+
+Each is one section of our own words, plus a context line that echoes what the user asked
+for (`ref`, escaped), so that in a reply about several ids each answer says which id it is
+about. Nothing here ever takes a candidate, so no candidate data can end up in a notice.
+"""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import Block, ContextBlock, SectionBlock
+
+from bot.ats.errors import (
+    AtsError,
+    AuthRefused,
+    BadResponse,
+    InvalidId,
+    InvalidRequest,
+    NotFound,
+    RateLimited,
+    Unavailable,
+    UnknownLink,
+)
+from bot.ats.ids import MAX_ID_LENGTH
+from bot.core.cards.message import Message, build, mrkdwn_text
+from bot.core.cards.text import clean, escape_mrkdwn, mrkdwn
+
+MAX_IDS = 5
+_REF_LIMIT = 200
+
+# One sentence per error kind, already escaped; looked up along the error's class hierarchy.
+_ERROR_SENTENCES: dict[type[AtsError], str] = {
+    AuthRefused: "The ATS refused our credentials — ask an admin to check the Bindbee credentials.",
+    NotFound: "No candidate found. It may not be synced to Bindbee yet; check the id or link.",
+    Unavailable: "The ATS did not answer. Try again in a minute.",
+    BadResponse: "The ATS sent an answer we could not read. Try again later; "
+    "if it keeps happening, tell an admin.",
+    InvalidRequest: "The ATS did not accept this request; check the id or link.",
+    AtsError: "The lookup failed. Try again later; if it keeps happening, tell an admin.",
+}
+
+
+def notice(sentence: str, *, ref: str | None = None) -> Message:
+    """A one-sentence card (`sentence` is already-escaped mrkdwn), echoing `ref` if given."""
+    blocks: list[Block] = [SectionBlock(text=mrkdwn_text(sentence))]
+    shown_ref = clean(ref)
+    if shown_ref:
+        echo = f"You asked for: {mrkdwn(shown_ref, _REF_LIMIT)}"
+        blocks.append(ContextBlock(elements=[mrkdwn_text(echo)]))
+    return build(sentence, blocks)
+
+
+def private_notice(ref: str | None = None) -> Message:
+    """The card for a private candidate: the fact, and nothing about the person."""
+    return notice("This candidate is private in the ATS, so nothing about them is shown.", ref=ref)
+
+
+def error_message(error: AtsError, *, ref: str | None = None) -> Message:
+    """One short card per kind of ATS error, echoing `ref` if given."""
+    if isinstance(error, UnknownLink):
+        typed = mrkdwn(clean(error.candidate_id) or "(nothing)", _REF_LIMIT)
+        return notice(
+            f"“{typed}” is not a candidate link I recognise: paste the link to a candidate's "
+            "page in your ATS, or a Bindbee id."
+        )
+    if isinstance(error, InvalidId):
+        typed = mrkdwn(clean(error.candidate_id) or "(nothing)", _REF_LIMIT)
+        return notice(
+            f"“{typed}” is not a valid candidate id: ids are letters, digits and `. _ ~ -`, "
+            f"up to {MAX_ID_LENGTH} characters."
+        )
+    if isinstance(error, RateLimited):
+        sentence = f"The ATS is rate-limiting us — try again in {error.retry_after_seconds} s."
+        return notice(sentence, ref=ref)
+    kind = next(k for k in type(error).__mro__ if k in _ERROR_SENTENCES)
+    return notice(_ERROR_SENTENCES[kind], ref=ref)
+
+
+def usage_message(*, max_ids: int = MAX_IDS) -> Message:
+    """How to use /candidate."""
+    lines = [
+        "*Look up a candidate*",
+        "• `/candidate <id>`: one candidate, by Bindbee id",
+        f"• `/candidate <id> <id> …`: up to {max_ids} at once, separated by spaces or commas",
+        "• `/candidate <link>`: paste a link to the candidate in your ATS",
+        "Only you see the answer. *Share in channel* on a card shows it to the channel, "
+        "without contact details.",
+    ]
+    return build(
+        "How to use /candidate", [SectionBlock(text=mrkdwn_text(escape_mrkdwn("\n".join(lines))))]
+    )
+
+
+def too_many_note(given: int, limit: int) -> Message:
+    """Says that only the first `limit` of `given` ids are looked up."""
+    return notice(
+        f"Only the first {limit} of {given} ids were looked up: one lookup takes at most {limit}."
+    )
+
+
+def apology_message() -> Message:
+    """The answer to an unexpected error: an apology, and no details."""
+    return notice(
+        "Sorry, something went wrong on our side. Try again; if it keeps happening, tell an admin."
+    )
+
+
+def share_refused_message(ref: str | None = None) -> Message:
+    """Says that sharing was refused because the candidate has become private."""
+    return notice("Share refused: the candidate is private now, so nothing was shared.", ref=ref)

@@ -1,0 +1,143 @@
+"""Text for cards: escaping untrusted values, cutting them to size, dates, and link labels.
+
+Everything the ATS sends is untrusted. In mrkdwn, Slack treats only `&`, `<` and `>` as
+control characters, so `escape_mrkdwn` replaces exactly those three (`&` first). Values are
+cut *before* they are escaped, with the growth of each escape counted, so a cut never lands
+inside an entity such as `&amp;`.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from bisect import bisect_right
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from itertools import accumulate
+from urllib.parse import urlsplit
+
+from bot.core.cards.limits import MAX_URL
+
+ELLIPSIS = "…"
+
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_NOT_IN_LINKS = frozenset("|<>\"'`\\")
+_DROPPED_CATEGORIES = {"Cc", "Cs"}  # control characters and lone surrogates
+
+_HOST_LABELS = {
+    "linkedin.com": "LinkedIn",
+    "github.com": "GitHub",
+    "gitlab.com": "GitLab",
+    "twitter.com": "X (Twitter)",
+    "x.com": "X (Twitter)",
+    "stackoverflow.com": "Stack Overflow",
+    "dribbble.com": "Dribbble",
+    "behance.net": "Behance",
+    "medium.com": "Medium",
+}
+# Kinds of site only: a site's own name comes from the host alone, never from a type that
+# could claim "LinkedIn" for any URL.
+_TYPE_LABELS = {
+    "PERSONAL": "Website",
+    "WEBSITE": "Website",
+    "COMPANY": "Company site",
+    "PORTFOLIO": "Portfolio",
+    "BLOG": "Blog",
+    "SOCIAL_MEDIA": "Social media",
+    "JOB_POSTING": "Job posting",
+}
+
+
+def escape_mrkdwn(text: str) -> str:
+    """Escape `&`, `<` and `>` (the only characters Slack decodes) for mrkdwn."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def truncate(text: str, limit: int) -> str:
+    """Cut `text` to at most `limit` characters, ending with "…" when it was cut."""
+    return _shorten(text, limit, lambda char: 1)
+
+
+def mrkdwn(text: str, limit: int) -> str:
+    """Escape `text` for mrkdwn, cut so that the escaped result has at most `limit` characters."""
+    return escape_mrkdwn(_shorten(text, limit, lambda char: len(_ENTITIES.get(char, char))))
+
+
+def _shorten(text: str, limit: int, size: Callable[[str], int]) -> str:
+    """The longest prefix of `text` (plus "…" when cut) whose rendered size fits in `limit`."""
+    if limit < 1:
+        raise ValueError("limit must be at least 1")
+    ends = list(accumulate(map(size, text)))
+    if not ends or ends[-1] <= limit:
+        return text
+    keep = bisect_right(ends, limit - len(ELLIPSIS))
+    return text[:keep].rstrip() + ELLIPSIS
+
+
+def clean(text: str | None) -> str | None:
+    """One line of text without control characters, or None when nothing visible is left."""
+    if text is None:
+        return None
+    kept = (" " if unicodedata.category(c) in _DROPPED_CATEGORIES else c for c in text)
+    line = " ".join("".join(kept).split())
+    # Zero-width and other invisible characters alone would show as an empty value.
+    visible = any(unicodedata.category(c)[0] in "LNPS" for c in line)
+    return line if visible else None
+
+
+def capped_list(
+    items: Sequence[str], *, limit: int, item_limit: int, max_items: int, sep: str = ", "
+) -> str:
+    """Escaped items joined by `sep`, ending "+N more" when they do not all fit in `limit`."""
+    shown: list[str] = []
+    for item in items[:max_items]:
+        part = mrkdwn(item, item_limit)
+        left_after = len(items) - len(shown) - 1
+        if len(sep.join([*shown, part])) + len(_more(left_after)) > limit:
+            break
+        shown.append(part)
+    return (sep.join(shown) + _more(len(items) - len(shown))).strip()
+
+
+def _more(count: int) -> str:
+    return f" +{count} more" if count else ""
+
+
+def slack_date(moment: datetime) -> str:
+    """A `<!date>` token that Slack shows in the reader's time zone, with a UTC fallback."""
+    try:
+        utc = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+    except OverflowError:  # year 1 or 9999 shifted by an offset: show the day alone
+        return f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}"
+    fallback = f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d} {utc.hour:02d}:{utc.minute:02d} UTC"
+    epoch = int(utc.timestamp())
+    if epoch < 0:  # Slack's date token only knows times after 1970
+        return fallback
+    return f"<!date^{epoch}^{{date_short_pretty}} at {{time}}|{fallback}>"
+
+
+def safe_url(url: str, *, https_only: bool = False) -> str | None:
+    """The URL itself if it is a plain http(s) link safe to hand to Slack, else None."""
+    if len(url) > MAX_URL or any(c in _NOT_IN_LINKS or _invisible(c) for c in url):
+        return None
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:  # e.g. a malformed [IPv6] host
+        return None
+    schemes = ("https",) if https_only else ("http", "https")
+    return url if parts.scheme.lower() in schemes and host else None
+
+
+def _invisible(char: str) -> bool:
+    """Whitespace, control and format characters: none belongs in a link we show."""
+    return char.isspace() or not char.isprintable()
+
+
+def link_label(url: str, url_type: str | None) -> str:
+    """A button label for a safe URL: a well-known site's name, else the kind, else the host."""
+    host = (urlsplit(url).hostname or "").removeprefix("www.")
+    for domain, label in _HOST_LABELS.items():
+        if host == domain or host.endswith("." + domain):
+            return label
+    kind = (url_type or "").strip().upper().replace(" ", "_")
+    return _TYPE_LABELS.get(kind) or truncate(host, 75)

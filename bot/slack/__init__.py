@@ -1,0 +1,1 @@
+"""The edges facing Slack: the server, the listeners and the replies."""

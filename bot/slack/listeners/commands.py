@@ -1,0 +1,105 @@
+"""`/candidate`: acknowledge at once, then look up and answer through `response_url`."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.context.ack.async_ack import AsyncAck
+
+from bot.ats.errors import AtsError, InvalidId
+from bot.ats.models import Candidate
+from bot.context import AppContext
+from bot.core.cards import (
+    Message,
+    apology_message,
+    combine,
+    error_message,
+    outcome_message,
+    too_many_note,
+    usage_message,
+)
+from bot.core.policy import View, is_private
+from bot.core.query import MAX_IDS, Query, parse_query
+from bot.logs import log_unexpected
+
+logger = logging.getLogger("bot.command")
+
+CommandListener = Callable[[AsyncAck, dict[str, Any]], Awaitable[None]]
+
+
+def candidate_command(app_context: AppContext) -> CommandListener:
+    """Build the `/candidate` listener."""
+
+    async def handle(ack: AsyncAck, command: dict[str, Any]) -> None:
+        started = time.monotonic()
+        query = parse_query(command.get("text", ""), app_context.patterns)
+        if not query.keys:
+            # Nothing to fetch (help, or only invalid input): answer in the ack itself.
+            await ack(response_type="ephemeral", **_without_lookups(query).as_payload())
+            _log_line(command, query, ["usage" if query.wants_help else "invalid"], started)
+            return
+        await ack()
+        app_context.inflight.spawn(_answer(app_context, command, query, started), "/candidate")
+
+    return handle
+
+
+async def _answer(
+    app_context: AppContext, command: dict[str, Any], query: Query, started: float
+) -> None:
+    try:
+        message, outcomes = await _look_up(app_context, query)
+    except Exception as exc:  # the user still gets an answer, never silence
+        log_unexpected(logger, "/candidate", exc)
+        message, outcomes = apology_message(), ["unexpected_error"]
+    await app_context.replies.send(
+        command["response_url"], {"response_type": "ephemeral", **message.as_payload()}
+    )
+    _log_line(command, query, outcomes, started)
+
+
+async def _look_up(app_context: AppContext, query: Query) -> tuple[Message, list[str]]:
+    results = iter(await app_context.lookups.fetch_many(query.keys))
+    messages: list[Message] = []
+    outcomes: list[str] = []
+    for item in query.items:
+        outcome: Candidate | AtsError = (
+            next(results) if item.key is not None else item.error or InvalidId(item.ref)
+        )
+        outcomes.append(_outcome_name(outcome, app_context))
+        messages.append(
+            outcome_message(
+                outcome, View.REQUESTER, strict=app_context.strict, ref=item.ref, share_button=True
+            )
+        )
+    if query.left_out:
+        messages.append(too_many_note(len(query.items) + query.left_out, MAX_IDS))
+    return combine(messages), outcomes
+
+
+def _without_lookups(query: Query) -> Message:
+    if query.wants_help:
+        return usage_message(max_ids=MAX_IDS)
+    notes = [error_message(item.error or InvalidId(item.ref), ref=item.ref) for item in query.items]
+    if query.left_out:
+        notes.append(too_many_note(len(query.items) + query.left_out, MAX_IDS))
+    return combine(notes)
+
+
+def _outcome_name(outcome: Candidate | AtsError, app_context: AppContext) -> str:
+    if isinstance(outcome, AtsError):
+        return outcome.kind
+    return "private" if is_private(outcome, strict=app_context.strict) else "found"
+
+
+def _log_line(command: dict[str, Any], query: Query, outcomes: list[str], started: float) -> None:
+    logger.info(
+        "lookup command=/candidate user=%s ids=%d outcome=%s ms=%d",
+        command.get("user_id", "?"),
+        len(query.items),
+        ",".join(outcomes),
+        (time.monotonic() - started) * 1000,
+    )

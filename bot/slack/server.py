@@ -1,0 +1,136 @@
+"""Serving the app: HTTP (`POST /slack/events`, `GET /healthz`) or Socket Mode.
+
+Lifecycle: check the bot token with `auth.test`, start taking requests, and on SIGTERM or
+SIGINT stop taking new ones, let acknowledged lookups finish (bounded by SHUTDOWN_GRACE),
+close every connection, and exit 0.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+
+from bot.app import build_app, build_context
+from bot.config import ServeSettings
+from bot.context import AppContext
+
+logger = logging.getLogger("bot.slack.server")
+
+EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+BACKLOG = 1024  # aiohttp's default (128) drops SYNs when hundreds of requests arrive at once
+
+
+class TokenRefused(Exception):
+    """Slack refused SLACK_BOT_TOKEN at start-up."""
+
+
+class Server:
+    """One running instance of the app, in HTTP or Socket Mode."""
+
+    def __init__(self, settings: ServeSettings, app_context: AppContext | None = None) -> None:
+        self.settings = settings
+        self.app_context = app_context or build_context(settings)
+        self.app: AsyncApp = build_app(settings, self.app_context)
+        self.port: int | None = None
+        self._ready = False
+        self._runner: web.AppRunner | None = None
+        self._site: web.TCPSite | None = None
+        self._socket: AsyncSocketModeHandler | None = None
+        self._stopped = False
+
+    async def start(self) -> None:
+        """Check the token, then start taking requests."""
+        await self._check_token()
+        if self.settings.socket_mode:
+            assert self.settings.slack_app_token is not None
+            self._socket = AsyncSocketModeHandler(
+                self.app, self.settings.slack_app_token.get_secret_value()
+            )
+            await self._socket.connect_async()  # type: ignore[no-untyped-call]
+            logger.info("connected to Slack in Socket Mode")
+        else:
+            self._runner = web.AppRunner(self._web_app(), access_log=None)
+            await self._runner.setup()
+            self._site = web.TCPSite(
+                self._runner, self.settings.host, self.settings.port, backlog=BACKLOG
+            )
+            await self._site.start()
+            self.port = int(self._runner.addresses[0][1])  # the real one, when PORT=0
+            logger.info("serving HTTP on %s:%s", self.settings.host, self.port)
+        self._ready = True
+
+    async def stop(self) -> None:
+        """Stop taking requests, let work in flight finish, and close everything."""
+        if self._stopped:
+            return
+        self._stopped = True
+        self._ready = False
+        if self._socket is not None:
+            await self._socket.close_async()  # type: ignore[no-untyped-call]
+        if self._site is not None:
+            await self._site.stop()
+        inflight = self.app_context.inflight
+        if inflight.count:
+            logger.info("waiting for %d lookup(s) in flight", inflight.count)
+        if not await inflight.drain(self.settings.shutdown_grace):
+            logger.warning("gave up on %d lookup(s) after the grace time", inflight.count)
+        if self._runner is not None:
+            await self._runner.cleanup()
+        await self.app_context.aclose()
+        logger.info("stopped")
+
+    def _web_app(self) -> web.Application:
+        web_app = web.Application()
+        web_app.router.add_post(EVENTS_PATH, self._slack_events)
+        web_app.router.add_get(HEALTH_PATH, self._health)
+        return web_app
+
+    async def _slack_events(self, request: web.Request) -> web.Response:
+        bolt_request = await to_bolt_request(request)
+        bolt_response = await self.app.async_dispatch(bolt_request)
+        return await to_aiohttp_response(bolt_response)
+
+    async def _health(self, _: web.Request) -> web.Response:
+        if self._ready:
+            return web.json_response({"status": "ok"})
+        return web.json_response({"status": "starting or stopping"}, status=503)
+
+    async def _check_token(self) -> None:
+        try:
+            auth = await self.app.client.auth_test()
+        except SlackApiError as exc:
+            error = exc.response.get("error", "unknown_error")
+            if error in {"invalid_auth", "not_authed", "account_inactive", "token_revoked"}:
+                raise TokenRefused(f"Slack refused SLACK_BOT_TOKEN ({error})") from None
+            logger.warning("auth.test failed (%s); going on, Slack may be unreachable", error)
+        except Exception as exc:  # network trouble at start-up should not stop the app
+            logger.warning("auth.test failed (%s); going on", type(exc).__name__)
+        else:
+            logger.info("Slack token works for team=%s bot=%s", auth.get("team"), auth.get("user"))
+
+
+async def serve(settings: ServeSettings) -> int:
+    """Run until SIGTERM or SIGINT; the exit status is 0 after a clean stop."""
+    server = Server(settings)
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stopping.set)
+    try:
+        await server.start()
+    except TokenRefused as exc:
+        logger.error("%s", exc)
+        await server.stop()
+        return 2
+    await stopping.wait()
+    logger.info("stopping: no new requests; finishing work in flight")
+    await server.stop()
+    return 0

@@ -1,0 +1,104 @@
+"""Golden files: the exact JSON of every card, checked in under tests/core/cards/golden/.
+
+A change to a card shows up as a diff of these files in review. To accept one, run
+`UPDATE_GOLDEN=1 pytest tests/core/cards` and read the diff before committing.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.ats.errors import (
+    AtsError,
+    AuthRefused,
+    BadResponse,
+    InvalidId,
+    InvalidRequest,
+    NotFound,
+    RateLimited,
+    Unavailable,
+)
+from bot.core.cards import (
+    Message,
+    apology_message,
+    candidate_message,
+    combine,
+    error_message,
+    private_notice,
+    share_refused_message,
+    too_many_note,
+    unfurl_blocks,
+    usage_message,
+)
+from bot.core.policy import View
+from tests.core.cards import fixtures
+from tests.core.cards.helpers import GOLDEN, assert_golden, assert_valid, assert_valid_message
+
+REF = "018b18ef-c487-703c-afd9-0ca478ccd9d6"
+
+
+@pytest.mark.parametrize("name", list(fixtures.FIXTURES))
+def test_requester_card(name: str) -> None:
+    candidate = fixtures.FIXTURES[name]()
+    message = candidate_message(candidate, View.REQUESTER, ref=REF, share_button=True)
+    assert_valid_message(message)
+    assert_golden(f"{name}.requester", message.as_payload())
+
+
+@pytest.mark.parametrize("name", list(fixtures.FIXTURES))
+def test_channel_card(name: str) -> None:
+    candidate = fixtures.FIXTURES[name]()
+    message = candidate_message(candidate, View.CHANNEL, ref=REF, shared_by=fixtures.REQUESTER_ID)
+    assert_valid_message(message)
+    assert_golden(f"{name}.channel", message.as_payload())
+
+
+@pytest.mark.parametrize("name", list(fixtures.FIXTURES))
+def test_unfurl(name: str) -> None:
+    blocks = unfurl_blocks(fixtures.FIXTURES[name]())
+    if blocks is not None:
+        assert_valid(blocks)
+    assert_golden(f"{name}.unfurl", blocks)
+
+
+NOTICES: dict[str, Message] = {
+    "private_notice": private_notice(REF),
+    "private_notice.no_ref": private_notice(),
+    "usage": usage_message(),
+    "too_many": too_many_note(7, 5),
+    "apology": apology_message(),
+    "share_refused": share_refused_message(REF),
+    "five_cards": combine(
+        [candidate_message(fixtures.oversized(), View.REQUESTER, share_button=True)] * 5
+        + [too_many_note(6, 5)]
+    ),
+}
+ERRORS: dict[str, AtsError] = {
+    "auth_refused": AuthRefused("401"),
+    "rate_limited": RateLimited(12.5),
+    "unavailable": Unavailable("timeout"),
+    "bad_response": BadResponse("not JSON"),
+    "invalid_id": InvalidId("<!channel> & 'x'"),
+    "invalid_request": InvalidRequest("422"),
+    "not_found": NotFound(),
+    "unexpected": AtsError("new kind"),
+}
+
+
+@pytest.mark.parametrize("name", list(NOTICES))
+def test_notice(name: str) -> None:
+    assert_valid_message(NOTICES[name])
+    assert_golden(f"notice.{name}", NOTICES[name].as_payload())
+
+
+@pytest.mark.parametrize("name", list(ERRORS))
+def test_error_card(name: str) -> None:
+    message = error_message(ERRORS[name], ref=REF)
+    assert_valid_message(message)
+    assert_golden(f"error.{name}", message.as_payload())
+
+
+def test_no_stray_golden_files() -> None:
+    expected = {f"{n}.{v}" for n in fixtures.FIXTURES for v in View}
+    expected |= {f"notice.{n}" for n in NOTICES} | {f"error.{n}" for n in ERRORS}
+    assert {path.stem for path in GOLDEN.glob("*.json")} == expected

@@ -1,0 +1,88 @@
+"""The link table: one function, a table of URLs that must and must not match."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.core.links import BUILTIN_PATTERNS, match_link, parse_patterns
+
+LEVER_ID = "0f8e1c1a-3c5b-4b7e-9d43-1f2e3d4c5b6a"
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://app.greenhouse.io/people/4012345001", ("Greenhouse", "4012345001")),
+        ("https://app.greenhouse.io/people/4012345001/", ("Greenhouse", "4012345001")),
+        ("https://app.greenhouse.io/people/4012345001?tab=x", ("Greenhouse", "4012345001")),
+        ("https://app.greenhouse.io/people/4012345001#notes", ("Greenhouse", "4012345001")),
+        (
+            "https://app.greenhouse.io/people/4012345001/applications/77?x=1#y",
+            ("Greenhouse", "4012345001"),
+        ),
+        (f"https://hire.lever.co/candidates/{LEVER_ID}", ("Lever", LEVER_ID)),
+        (f"https://app.ashbyhq.com/candidates/{LEVER_ID}?a=b", ("Ashby", LEVER_ID)),
+        ("https://app.greenhouse.io.evil.test/people/4012345001", None),
+        ("https://evil.test/app.greenhouse.io/people/4012345001", None),
+        ("https://app.greenhouse.io@evil.test/people/4012345001", None),
+        ("https://evil.test/?u=https://app.greenhouse.io/people/4012345001", None),
+        ("https://xapp.greenhouse.io/people/4012345001", None),
+        ("http://app.greenhouse.io/people/4012345001", None),
+        ("https://app.greenhouse.io:8443/people/4012345001", None),
+        ("https://app.greenhouse.io/people/abc", None),
+        ("https://app.greenhouse.io/people/4012345001/edit", None),
+        ("https://hire.lever.co/candidates/not-a-uuid", None),
+        ("https://hire.lever.co/candidates/", None),
+        (f"https://app.ashbyhq.com/jobs/{LEVER_ID}", None),
+        ("javascript:alert(1)//https://app.greenhouse.io/people/1", None),
+    ],
+)
+def test_match_link(url: str, expected: tuple[str, str] | None) -> None:
+    found = match_link(url, BUILTIN_PATTERNS)
+    actual = (found.pattern.name, found.value) if found else None
+    assert actual == expected
+
+
+def test_custom_patterns_and_their_domains() -> None:
+    patterns = parse_patterns(
+        "\n".join(
+            [
+                r"https://ats\.example\.com/c/(?P<id>[\w-]+)",
+                "",
+                r"^https?://(?:www\.)?other\.test/p/(?P<remote_id>\d+)$",
+                r"https://[a-z]+\.wild\.test/(?P<id>\w+)",
+            ]
+        )
+    )
+    assert [(p.kind, p.domain) for p in patterns] == [
+        ("id", "ats.example.com"),
+        ("remote_id", None),
+        ("id", None),
+    ]
+    found = match_link("https://ats.example.com/c/abc-1", patterns)
+    assert found is not None
+    assert (found.kind, found.value) == ("id", "abc-1")
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("(", "not a valid regular expression"),
+        (r"https://x\.test/(\d+)", "exactly one named group"),
+        (r"https://x\.test/(?P<id>\d+)/(?P<remote_id>\d+)", "exactly one named group"),
+    ],
+)
+def test_bad_patterns_are_refused_by_line(text: str, problem: str) -> None:
+    with pytest.raises(ValueError, match=f"line 1 .*{problem}"):
+        parse_patterns(text)
+
+
+@given(st.text(max_size=200))
+def test_nothing_but_the_three_hosts_ever_matches(url: str) -> None:
+    found = match_link(url, BUILTIN_PATTERNS)
+    if found is not None:
+        assert url.startswith(
+            ("https://app.greenhouse.io/", "https://hire.lever.co/", "https://app.ashbyhq.com/")
+        )
