@@ -6,11 +6,6 @@ import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
-    AsyncServerErrorRetryHandler,
-)
 
 from bot.ats.client import BindbeeClient
 from bot.config import ServeSettings
@@ -18,6 +13,7 @@ from bot.context import AppContext
 from bot.logs import log_unexpected
 from bot.lookups import Lookups
 from bot.slack.listeners import register_listeners
+from bot.slack.web import web_client
 
 logger = logging.getLogger("bot.app")
 
@@ -36,8 +32,11 @@ def build_context(settings: ServeSettings) -> AppContext:
 def build_app(settings: ServeSettings, app_context: AppContext) -> AsyncApp:
     """The Bolt app with every listener registered."""
     secret = settings.slack_signing_secret
+    # Bolt uses this client for every request, and Socket Mode uses it too, so every Web API
+    # call (auth.test and apps.connections.open included) goes to SLACK_API_URL.
+    client = web_client(settings.slack_bot_token.get_secret_value(), str(settings.slack_api_url))
     app = AsyncApp(
-        token=settings.slack_bot_token.get_secret_value(),
+        client=client,
         signing_secret=secret.get_secret_value() if secret else "",
         # Socket Mode requests arrive over our own authenticated websocket, unsigned.
         request_verification_enabled=not settings.socket_mode,
@@ -46,15 +45,6 @@ def build_app(settings: ServeSettings, app_context: AppContext) -> AsyncApp:
         # can answer Slack as soon as they return, instead of polling for the ack every 10 ms.
         process_before_response=True,
     )
-    # Bolt copies these into the client each request gets, and Socket Mode uses this one,
-    # so every Web API call (auth.test and apps.connections.open included) goes to
-    # SLACK_API_URL and retries connection errors, 429s and 5xx.
-    app.client.base_url = str(settings.slack_api_url)
-    app.client.retry_handlers = [
-        AsyncConnectionErrorRetryHandler(max_retry_count=2),
-        AsyncRateLimitErrorRetryHandler(max_retry_count=2),
-        AsyncServerErrorRetryHandler(max_retry_count=1),
-    ]
     register_listeners(app, app_context)
 
     @app.error

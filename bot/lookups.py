@@ -17,10 +17,11 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Protocol
 
-from bot.ats.errors import AtsError, NotFound
+from bot.ats.errors import AmbiguousRemoteId, LookupFailure, NotFound
 from bot.ats.models import Candidate
+from bot.core.links import KeyKind
 from bot.core.policy import is_private, retained
 
 
@@ -28,7 +29,7 @@ class CandidateSource(Protocol):
     """Where candidates come from: the Bindbee client, or the bundled demo data."""
 
     async def get_candidate(self, candidate_id: str) -> Candidate:
-        """One candidate by Bindbee id, or raise an AtsError."""
+        """One candidate by Bindbee id, or raise an LookupFailure."""
         ...
 
     async def find_by_remote_id(self, remote_id: str) -> list[Candidate]:
@@ -36,17 +37,11 @@ class CandidateSource(Protocol):
         ...
 
 
-class AmbiguousRemoteId(NotFound):
-    """Several candidates share one ATS id, so a link cannot say which one is meant."""
-
-    kind = "ambiguous"
-
-
 @dataclass(frozen=True)
 class LookupKey:
     """What the user gave us: a Bindbee id, or the ATS's own id taken from a link."""
 
-    kind: Literal["id", "remote_id"]
+    kind: KeyKind
     value: str
 
 
@@ -71,7 +66,7 @@ class Lookups:
         self._pending: dict[LookupKey, asyncio.Task[Candidate]] = {}
 
     async def fetch(self, key: LookupKey, *, fresh: bool = False) -> Candidate:
-        """The candidate for `key`, or raise an AtsError."""
+        """The candidate for `key`, or raise an LookupFailure."""
         if fresh:
             return await self._load(key)
         cached = self._cached(key)
@@ -87,13 +82,13 @@ class Lookups:
 
     async def fetch_many(
         self, keys: Sequence[LookupKey], *, fresh: bool = False
-    ) -> list[Candidate | AtsError]:
+    ) -> list[Candidate | LookupFailure]:
         """Fetch several keys at the same time; each result is a candidate or its error."""
 
-        async def one(key: LookupKey) -> Candidate | AtsError:
+        async def one(key: LookupKey) -> Candidate | LookupFailure:
             try:
                 return await self.fetch(key, fresh=fresh)
-            except AtsError as error:
+            except LookupFailure as error:
                 return error
 
         return list(await asyncio.gather(*(one(key) for key in keys)))

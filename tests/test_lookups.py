@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.ats.errors import NotFound, Unavailable
+from bot.ats.errors import AmbiguousRemoteId, NotFound, Unavailable
 from bot.ats.models import Candidate
-from bot.lookups import AmbiguousRemoteId, LookupKey, Lookups
+from bot.lookups import LookupKey, Lookups
 
 NOW = datetime(2026, 11, 30, tzinfo=UTC)
 

@@ -41,18 +41,16 @@ from bot.ats.errors import (
     AtsError,
     AuthRefused,
     BadResponse,
-    InvalidId,
     InvalidRequest,
     NotFound,
     RateLimited,
     Unavailable,
 )
-from bot.ats.ids import check_id
+from bot.ats.ids import check_id, check_remote_id
 from bot.ats.models import Candidate
 from bot.config import LookupSettings
 
 CANDIDATES = "/api/ats/v1/candidates"
-MAX_REMOTE_ID_LENGTH = 256
 
 _NAME = re.compile(r"[A-Za-z0-9_-]{1,40}")
 _BY_ID = CANDIDATES + "/{id}"  # the path template we log: never the id itself in a path
@@ -156,7 +154,7 @@ class BindbeeClient:
 
     async def find_by_remote_id(self, remote_id: str) -> list[Candidate]:
         """Candidates whose ATS id is `remote_id`: none, one, or two of several."""
-        _check_remote_id(remote_id)
+        check_remote_id(remote_id)
         # Two are enough to tell "one" from "several".
         page = await self._get_page({"remote_id": remote_id, "page_size": "2"})
         found = [Candidate.from_payload(item) for item in page.items]
@@ -346,7 +344,8 @@ def _where(response: httpx.Response) -> str:
     try:
         problems = response.json()["detail"]
         where = [
-            f"{'.'.join(_name(part) for part in problem['loc'])} {_name(problem['type'])}"
+            ".".join(_identifier(part) for part in problem["loc"])
+            + f" {_identifier(problem['type'])}"
             for problem in problems[:3]
         ]
     except (ValueError, RecursionError, LookupError, TypeError):
@@ -354,20 +353,10 @@ def _where(response: httpx.Response) -> str:
     return ": " + "; ".join(where)
 
 
-def _name(value: object) -> str:
+def _identifier(value: object) -> str:
     """A short identifier as it is, anything else as "?": the body is not ours to repeat."""
     text = str(value)
     return text if _NAME.fullmatch(text) else "?"
-
-
-def _check_remote_id(remote_id: str) -> None:
-    """Refuse a remote id that is empty, too long, or holds whitespace or control characters."""
-    # isprintable() is False for control, format and separator characters (and more),
-    # except the plain space, which is checked apart.
-    if not 0 < len(remote_id) <= MAX_REMOTE_ID_LENGTH or (
-        not remote_id.isprintable() or " " in remote_id
-    ):
-        raise InvalidId(remote_id)
 
 
 def _no_answer(seconds: float) -> str:

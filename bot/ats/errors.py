@@ -1,14 +1,18 @@
-"""What can go wrong when we ask the ATS (through Bindbee) for a candidate.
+"""Everything that can end a lookup without a candidate, in one tree (as httpx draws its own).
 
-    AtsError                   base: anything that ends a lookup without a candidate
-    ├── InvalidId              the id is not plausible; nothing was sent
-    │   └── UnknownLink        a pasted URL that no link pattern matches
-    ├── AuthRefused            401/403: key or connector token refused, or a non-ATS token
-    ├── NotFound               404: no such candidate (or not synced to Bindbee yet)
-    ├── RateLimited            429, or our own budget is spent; carries retry_after seconds
-    ├── Unavailable            5xx, timeouts, connection failures, deadline passed
-    ├── InvalidRequest         422: Bindbee does not accept the request (e.g. the id's format)
-    └── BadResponse            not JSON, an HTML page, or a body that is not a candidate
+    LookupFailure                  base: a lookup that ended without a candidate
+    ├── InputError                 the user's input names no candidate; nothing was sent
+    │   └── InvalidId              the id is not plausible
+    │       └── UnknownLink        a pasted URL that no link pattern matches
+    └── AtsError                   we asked the ATS (through Bindbee), and it went wrong
+        ├── TransientError         may succeed if asked again: the retry engine retries these
+        │   ├── RateLimited        429, or our own budget is spent; carries retry_after seconds
+        │   └── Unavailable        5xx, timeouts, connection failures, deadline passed
+        ├── AuthRefused            401/403: key or connector token refused, or a non-ATS token
+        ├── NotFound               404: no such candidate (or not synced to Bindbee yet)
+        │   └── AmbiguousRemoteId  several candidates share the ATS id a link names
+        ├── InvalidRequest         422: Bindbee does not accept the request (e.g. the id's format)
+        └── BadResponse            not JSON, an HTML page, or a body that is not a candidate
 
 Each error carries only what the user must be told. Messages never hold a token or a
 candidate's personal data, so they are safe to log and to show.
@@ -19,7 +23,7 @@ from __future__ import annotations
 import math
 
 
-class AtsError(Exception):
+class LookupFailure(Exception):
     """A lookup that ended without a candidate."""
 
     kind = "error"
@@ -29,7 +33,21 @@ class AtsError(Exception):
         super().__init__(detail or self.kind)
 
 
-class InvalidId(AtsError):
+class InputError(LookupFailure):
+    """The user's input names no candidate we could ask for; no request was made."""
+
+    kind = "invalid_input"
+
+
+class AtsError(LookupFailure):
+    """We asked the ATS, and the answer was not a candidate."""
+
+
+class TransientError(AtsError):
+    """A failure that asking again may cure; the only kind the retry engine retries."""
+
+
+class InvalidId(InputError):
     """The id is not something Bindbee could know; no request was made."""
 
     kind = "invalid_id"
@@ -57,7 +75,7 @@ class NotFound(AtsError):
     kind = "not_found"
 
 
-class RateLimited(AtsError):
+class RateLimited(TransientError):
     """Bindbee's rate limit (or our budget for it) is spent for now."""
 
     kind = "rate_limited"
@@ -72,10 +90,16 @@ class RateLimited(AtsError):
         return max(1, math.ceil(self.retry_after))
 
 
-class Unavailable(AtsError):
+class Unavailable(TransientError):
     """Bindbee did not answer usefully in time: 5xx, timeout, connection failure."""
 
     kind = "unavailable"
+
+
+class AmbiguousRemoteId(NotFound):
+    """Several candidates share one ATS id, so a link cannot say which one is meant."""
+
+    kind = "ambiguous"
 
 
 class InvalidRequest(AtsError):

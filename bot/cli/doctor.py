@@ -24,20 +24,19 @@ from urllib.parse import urlsplit
 
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.ats.client import BindbeeClient
 from bot.ats.errors import AtsError, AuthRefused, RateLimited, Unavailable
 from bot.cli.terminal import emit, safe_text
 from bot.config import LookupSettings, ServeSettings, Settings, SettingsError
-from bot.core.cards.text import clean
+from bot.core.cards.text import one_line
 from bot.core.links import BUILTIN_PATTERNS, LinkPattern
+from bot.slack.web import TOKEN_REFUSED_ERRORS, web_client
 
 MANIFEST = Path("manifest.yml")
 SLACK_TIMEOUT = 10  # seconds for auth.test
 
 _MARKS = {"pass": "✓", "fail": "✗", "skip": "–"}
-_TOKEN_ERRORS = {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"}
 _BINDBEE_URLS = "https://api.bindbee.dev, or https://api-eu.bindbee.dev for the EU region"
 
 # How to fix a missing or malformed setting, by variable name.
@@ -174,7 +173,7 @@ async def check_slack(unusable: set[str]) -> tuple[Check, str | None]:
         return skipped("Slack not checked: SLACK_BOT_TOKEN is not set"), None
     url = str(settings.slack_api_url)
     token = settings.slack_bot_token.get_secret_value()
-    client = AsyncWebClient(token=token, base_url=url, timeout=SLACK_TIMEOUT)
+    client = web_client(token, url, timeout=SLACK_TIMEOUT)
     try:
         response = await client.auth_test()
     except SlackApiError as exc:
@@ -184,7 +183,7 @@ async def check_slack(unusable: set[str]) -> tuple[Check, str | None]:
         return failed(problem, "check the network, and SLACK_API_URL if you set it"), None
     except Exception as exc:  # doctor reports; it never crashes
         return _unexpected("Slack", exc), None
-    team, bot = clean(str(response.get("team"))), clean(str(response.get("user")))
+    team, bot = one_line(str(response.get("team"))), one_line(str(response.get("user")))
     scopes = _header(response.headers, "x-oauth-scopes")
     return passed(f"Slack accepts SLACK_BOT_TOKEN: team “{team}”, bot “{bot}”"), scopes
 
@@ -273,7 +272,7 @@ def _domain_checks(patterns: tuple[LinkPattern, ...], domains: tuple[str, ...]) 
 
 def _slack_refusal(exc: SlackApiError, url: str) -> Check:
     code = str(exc.response.get("error") or f"HTTP {exc.response.status_code}")
-    if code in _TOKEN_ERRORS:
+    if code in TOKEN_REFUSED_ERRORS:
         fix = _SETTING_FIXES["SLACK_BOT_TOKEN"] + "; reinstall the app if it was removed"
         return failed(f"Slack refused SLACK_BOT_TOKEN ({code})", fix)
     problem = f"Slack answered auth.test at {_host(url)} with an error ({code})"

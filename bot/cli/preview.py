@@ -21,13 +21,13 @@ import textwrap
 from urllib.parse import quote
 
 from bot.ats.client import BindbeeClient
-from bot.ats.errors import AtsError, InvalidId
+from bot.ats.errors import InvalidId, LookupFailure
 from bot.ats.models import Candidate
 from bot.cli.demo import DemoSource, demos
 from bot.cli.terminal import emit, render_blocks, safe_text
 from bot.config import LookupSettings, Settings, SettingsError
 from bot.core.cards import Message, outcome_message, truncate, unfurl_blocks
-from bot.core.cards.text import clean
+from bot.core.cards.text import one_line
 from bot.core.policy import PrivateNotice, View, disclose, is_private
 from bot.core.query import QueryItem, parse_query
 from bot.lookups import CandidateSource, Lookups
@@ -73,11 +73,11 @@ async def run_preview(ref: str | None, *, demo: bool, view: str, as_json: bool) 
         print(f"preview failed unexpectedly ({type(exc).__name__}).", file=sys.stderr)
         return 1
     emit(report)
-    return 1 if isinstance(outcome, AtsError) else 0
+    return 1 if isinstance(outcome, LookupFailure) else 0
 
 
 def card_message(
-    outcome: Candidate | AtsError, view: View, *, ref: str, strict: bool = False
+    outcome: Candidate | LookupFailure, view: View, *, ref: str, strict: bool = False
 ) -> Message:
     """The message Slack would get for this outcome in this view."""
     if view is View.UNFURL and isinstance(outcome, Candidate):
@@ -93,14 +93,14 @@ def card_message(
 
 def describe(
     item: QueryItem,
-    outcome: Candidate | AtsError,
+    outcome: Candidate | LookupFailure,
     view: View,
     message: Message,
     *,
     strict: bool = False,
 ) -> str:
     """The terminal report: the card as text, what was withheld, and a Block Kit Builder link."""
-    if isinstance(outcome, AtsError):
+    if isinstance(outcome, LookupFailure):
         # Slack leaves a link without a preview when its lookup fails; the words are for you.
         result = "the lookup failed" + (
             ", so the link gets no preview" if view is View.UNFURL else ""
@@ -144,7 +144,7 @@ def demo_listing() -> str:
         who = (
             "a private candidate"
             if is_private(candidate)
-            else truncate(clean(candidate.full_name) or "an unnamed candidate", 40)
+            else truncate(one_line(candidate.full_name) or "an unnamed candidate", 40)
         )
         lines.append(f"  {demo.id:<16} {who} (ATS id {candidate.remote_id})")
         lines.append(
@@ -183,14 +183,14 @@ def _source(settings: Settings) -> CandidateSource:
 
 async def _look_up(
     item: QueryItem, source: CandidateSource, *, strict: bool
-) -> Candidate | AtsError:
+) -> Candidate | LookupFailure:
     """Fetch the candidate as the app does, uncached; the error, when the lookup fails."""
     lookups = Lookups(source, ttl=0, strict=strict)
     try:
         if item.key is None:
             return item.error or InvalidId(item.ref)
         return await lookups.fetch(item.key)
-    except AtsError as error:
+    except LookupFailure as error:
         return error
     finally:
         await lookups.aclose()

@@ -33,7 +33,7 @@ def render_blocks(blocks: Sequence[Mapping[str, Any]]) -> str:
     return safe_text("\n\n".join(p for p in paragraphs if p))
 
 
-def mrkdwn_to_text(text: str) -> str:
+def mrkdwn_to_plain(text: str) -> str:
     """Slack mrkdwn as the plain text a reader sees: links, dates, mentions, entities."""
     parts = _MARKUP.split(text)
     # re.split with one group: odd indexes are the <…> sequences, even ones the text around them
@@ -93,7 +93,7 @@ def _field(field: Mapping[str, Any]) -> tuple[str, str]:
     found = _FIELD.fullmatch(raw) if field.get("type") == "mrkdwn" else None
     if found is None:
         return "", _text(field)
-    return mrkdwn_to_text(found["label"]), mrkdwn_to_text(found["value"])
+    return mrkdwn_to_plain(found["label"]), mrkdwn_to_plain(found["value"])
 
 
 def _element(element: Mapping[str, Any]) -> str:
@@ -113,7 +113,7 @@ def _text(obj: object) -> str:
     if not isinstance(obj, Mapping):
         return ""
     text = str(obj.get("text", ""))
-    return mrkdwn_to_text(text) if obj.get("type") == "mrkdwn" else text
+    return mrkdwn_to_plain(text) if obj.get("type") == "mrkdwn" else text
 
 
 def _markup(sequence: str) -> str:

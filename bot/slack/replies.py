@@ -12,12 +12,9 @@ import re
 from typing import Any
 
 import aiohttp
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
-    AsyncServerErrorRetryHandler,
-)
 from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from bot.slack.web import retry_handlers
 
 logger = logging.getLogger("bot.slack.replies")
 _ERROR_CODE = re.compile(r"[a-z_]{1,64}")  # Slack's error codes; anything else is not logged
@@ -34,11 +31,7 @@ class Replies:
     def __init__(self, *, timeout: float = 10.0) -> None:
         self._timeout = timeout
         self._session: aiohttp.ClientSession | None = None
-        self._retry_handlers = [
-            AsyncConnectionErrorRetryHandler(max_retry_count=2),
-            AsyncRateLimitErrorRetryHandler(max_retry_count=1),
-            AsyncServerErrorRetryHandler(max_retry_count=2),
-        ]
+        self._retry_handlers = retry_handlers()
 
     async def send(self, response_url: str, payload: dict[str, Any]) -> bool:
         """Post one message; True when Slack accepted it (failures are logged, not raised)."""

@@ -20,6 +20,7 @@ from slack_sdk.errors import SlackApiError
 from bot.app import build_app, build_context
 from bot.config import ServeSettings
 from bot.context import AppContext
+from bot.slack.web import TOKEN_REFUSED_ERRORS
 
 logger = logging.getLogger("bot.slack.server")
 
@@ -108,7 +109,7 @@ class Server:
             auth = await self.app.client.auth_test()
         except SlackApiError as exc:
             error = exc.response.get("error", "unknown_error")
-            if error in {"invalid_auth", "not_authed", "account_inactive", "token_revoked"}:
+            if error in TOKEN_REFUSED_ERRORS:
                 raise TokenRefused(f"Slack refused SLACK_BOT_TOKEN ({error})") from None
             logger.warning("auth.test failed (%s); going on, Slack may be unreachable", error)
         except Exception as exc:  # network trouble at start-up should not stop the app

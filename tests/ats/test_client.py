@@ -26,11 +26,11 @@ from bot.ats import client as client_module
 from bot.ats.budget import RateLimitState
 from bot.ats.client import BindbeeClient
 from bot.ats.errors import (
-    AtsError,
     AuthRefused,
     BadResponse,
     InvalidId,
     InvalidRequest,
+    LookupFailure,
     NotFound,
     RateLimited,
     Unavailable,
@@ -62,9 +62,9 @@ async def client(fake: FakeBindbee) -> AsyncIterator[BindbeeClient]:
         yield bindbee
 
 
-async def failure(call: Callable[[], Any]) -> AtsError:
-    """The AtsError a call ends in (and fail the test if it ends otherwise)."""
-    with pytest.raises(AtsError) as raised:
+async def failure(call: Callable[[], Any]) -> LookupFailure:
+    """The LookupFailure a call ends in (and fail the test if it ends otherwise)."""
+    with pytest.raises(LookupFailure) as raised:
         await call()
     return raised.value
 
@@ -413,7 +413,7 @@ def mock_client(answer: Callable[[httpx.Request], httpx.Response]) -> BindbeeCli
     ],
 )
 async def test_status_mapping_and_what_is_retried(
-    status: int, error_class: type[AtsError], attempts: int
+    status: int, error_class: type[LookupFailure], attempts: int
 ) -> None:
     seen: list[httpx.Request] = []
 
@@ -608,7 +608,7 @@ async def test_hostile_ids_are_refused_or_stay_one_segment(
     try:
         await client.get_candidate(candidate_id)
         outcome: object = None
-    except AtsError as error:
+    except LookupFailure as error:
         outcome = error
     assert_refused_or_one_segment(fake, outcome)
 
@@ -624,7 +624,7 @@ def test_any_text_is_refused_or_stays_one_segment(fake: FakeBindbee) -> None:
             try:
                 runner.run(client.get_candidate(candidate_id))
                 outcome: object = None
-            except AtsError as error:
+            except LookupFailure as error:
                 outcome = error
             assert_refused_or_one_segment(fake, outcome)
 

@@ -18,7 +18,7 @@ from bot.__main__ import main
 from bot.ats.client import BindbeeClient
 from bot.cli.demo import demos
 from bot.cli.preview import BLOCK_KIT_BUILDER, EXAMPLE_DEMO
-from bot.cli.terminal import mrkdwn_to_text, render_blocks
+from bot.cli.terminal import mrkdwn_to_plain, render_blocks
 from bot.core.cards import check_limits
 from tests.fakes import fixtures
 from tests.fakes.bindbee import FakeBindbee
@@ -395,7 +395,7 @@ def test_a_refused_key_says_so_and_exits_1(
     ],
 )
 def test_mrkdwn_reads_as_slack_shows_it(mrkdwn: str, text: str) -> None:
-    assert mrkdwn_to_text(mrkdwn) == text
+    assert mrkdwn_to_plain(mrkdwn) == text
 
 
 def test_blocks_render_as_headings_fields_links_and_context() -> None:

@@ -18,11 +18,9 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
-from bot.ats.errors import InvalidId, NotFound
-from bot.ats.ids import check_id
+from bot.ats.errors import NotFound
+from bot.ats.ids import check_id, check_remote_id
 from bot.ats.models import Candidate
-
-MAX_REMOTE_ID_LENGTH = 256  # the same bound the Bindbee client puts on a remote id
 
 
 @dataclass(frozen=True)
@@ -65,9 +63,6 @@ class DemoSource:
 
     async def find_by_remote_id(self, remote_id: str) -> list[Candidate]:
         """The demo candidates whose ATS id is `remote_id`."""
-        # The client refuses these before any request; so must we, to fail the same way.
-        too_long = not 0 < len(remote_id) <= MAX_REMOTE_ID_LENGTH
-        if too_long or not remote_id.isprintable() or " " in remote_id:
-            raise InvalidId(remote_id)
+        check_remote_id(remote_id)  # the client's own check, so both fail the same way
         candidates = [demo.candidate for demo in demos()]
         return [candidate for candidate in candidates if candidate.remote_id == remote_id]

@@ -31,17 +31,17 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.ats.errors import AtsError
+from bot.ats.errors import LookupFailure
 from bot.ats.ids import is_plausible_id
 from bot.ats.models import Candidate
 from bot.core.cards.limits import MAX_HEADER
-from bot.core.cards.message import Message, build, mrkdwn_text
+from bot.core.cards.message import Message, build, mrkdwn_object
 from bot.core.cards.notices import error_message, private_notice
 from bot.core.cards.text import (
     capped_list,
-    clean,
+    escape_and_cut,
     link_label,
-    mrkdwn,
+    one_line,
     safe_url,
     slack_date,
     truncate,
@@ -77,7 +77,7 @@ def candidate_message(
         return private_notice(ref)
     share = share_button and view is View.REQUESTER
     blocks = _card(decision, compact=False, share=share, shared_by=shared_by, avatar=show_avatar)
-    name = mrkdwn(_name(decision.candidate), _FALLBACK_NAME_LIMIT)
+    name = escape_and_cut(_display_name(decision.candidate), _FALLBACK_NAME_LIMIT)
     return build(f"Candidate: {name}", blocks)
 
 
@@ -93,7 +93,7 @@ def unfurl_blocks(
 
 
 def outcome_message(
-    outcome: Candidate | AtsError,
+    outcome: Candidate | LookupFailure,
     view: View,
     *,
     strict: bool = False,
@@ -102,7 +102,7 @@ def outcome_message(
     shared_by: str | None = None,
 ) -> Message:
     """The card for a lookup's outcome: a candidate, or the error that ended it."""
-    if isinstance(outcome, AtsError):
+    if isinstance(outcome, LookupFailure):
         return error_message(outcome, ref=ref)
     return candidate_message(
         outcome, view, strict=strict, ref=ref, share_button=share_button, shared_by=shared_by
@@ -116,8 +116,8 @@ def _card(
     links = _links(shown)
     buttons = [] if compact else links[:MAX_LINK_BUTTONS]
     blocks = [
-        None if compact else HeaderBlock(text=_plain(truncate(_name(shown), MAX_HEADER))),
-        _profile(shown, lead=_name(shown) if compact else None, avatar=avatar),
+        None if compact else HeaderBlock(text=_plain(truncate(_display_name(shown), MAX_HEADER))),
+        _profile(shown, lead=_display_name(shown) if compact else None, avatar=avatar),
         _do_not_email() if disclosure.do_not_email else None,
         _contacts(shown),
         _link_buttons(buttons),
@@ -127,16 +127,16 @@ def _card(
     return [block for block in blocks if block is not None]
 
 
-def _name(candidate: Candidate) -> str:
-    return clean(candidate.full_name) or _UNNAMED
+def _display_name(candidate: Candidate) -> str:
+    return one_line(candidate.full_name) or _UNNAMED
 
 
 def _profile(candidate: Candidate, *, lead: str | None, avatar: bool) -> SectionBlock | None:
     """Who they are: an optional bold lead (the name), the role, the facts, the photo."""
     role = " at ".join(
-        mrkdwn(text, _ROLE_LIMIT) for text in _texts((candidate.title, candidate.company))
+        escape_and_cut(text, _ROLE_LIMIT) for text in _texts((candidate.title, candidate.company))
     )
-    lines = [f"*{mrkdwn(lead, _ROLE_LIMIT)}*" if lead else "", role]
+    lines = [f"*{escape_and_cut(lead, _ROLE_LIMIT)}*" if lead else "", role]
     text = "\n".join(line for line in lines if line)
     last = candidate.last_interaction_at
     fields = _fields(
@@ -150,7 +150,7 @@ def _profile(candidate: Candidate, *, lead: str | None, avatar: bool) -> Section
     if not text and not fields:
         return None  # nothing to say; a photo alone cannot make a section
     return SectionBlock(
-        text=mrkdwn_text(text) if text else None,
+        text=mrkdwn_object(text) if text else None,
         fields=fields or None,
         accessory=ImageElement(image_url=photo, alt_text="Candidate photo") if photo else None,
     )
@@ -158,7 +158,7 @@ def _profile(candidate: Candidate, *, lead: str | None, avatar: bool) -> Section
 
 def _do_not_email() -> SectionBlock:
     return SectionBlock(
-        text=mrkdwn_text(
+        text=mrkdwn_object(
             ":no_entry_sign: *Do not email*: this candidate has not agreed to be emailed."
         )
     )
@@ -201,19 +201,19 @@ def _share_button(candidate: Candidate) -> ActionsBlock | None:
 
 
 def _footer(candidate: Candidate, *, shared_by: str | None, more_links: int) -> ContextBlock:
-    remote_id = clean(candidate.remote_id)
+    remote_id = one_line(candidate.remote_id)
     notes = [
-        f"ATS id: {mrkdwn(remote_id, _ID_LIMIT)}" if remote_id else "",
+        f"ATS id: {escape_and_cut(remote_id, _ID_LIMIT)}" if remote_id else "",
         f"Synced by Bindbee {slack_date(candidate.modified_at)}",
         f"Shared by <@{shared_by}>" if shared_by and _USER_ID.fullmatch(shared_by) else "",
         f"+{more_links} more {'link' if more_links == 1 else 'links'}" if more_links > 0 else "",
     ]
-    return ContextBlock(elements=[mrkdwn_text(note) for note in notes if note])
+    return ContextBlock(elements=[mrkdwn_object(note) for note in notes if note])
 
 
 def _texts(values: tuple[str | None, ...]) -> list[str]:
     """The values cleaned to one line each, empty ones left out."""
-    return [text for text in map(clean, values) if text]
+    return [text for text in map(one_line, values) if text]
 
 
 def _list(values: tuple[str, ...], *, sep: str = ", ", max_items: int = 15) -> str:
@@ -227,7 +227,7 @@ def _count(ids: tuple[str, ...]) -> str:
 
 def _fields(*pairs: tuple[str, str]) -> list[MarkdownTextObject]:
     """`*Label*` over value, one field per pair whose value is not empty."""
-    return [mrkdwn_text(f"*{label}*\n{value}") for label, value in pairs if value]
+    return [mrkdwn_object(f"*{label}*\n{value}") for label, value in pairs if value]
 
 
 def _plain(text: str) -> PlainTextObject:

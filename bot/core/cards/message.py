@@ -28,7 +28,7 @@ def build(text: str, blocks: Sequence[Block]) -> Message:
     return Message(text=text, blocks=tuple(block.to_dict() for block in blocks))
 
 
-def mrkdwn_text(text: str) -> MarkdownTextObject:
+def mrkdwn_object(text: str) -> MarkdownTextObject:
     """An mrkdwn text object for text that is already escaped.
 
     verbatim=True stops Slack from turning bare words into links or mentions; the control
@@ -50,7 +50,7 @@ def combine(messages: Sequence[Message]) -> Message:
         if len(blocks) + len(divider) + len(message.blocks) + reserve > MAX_BLOCKS:
             left = len(messages) - index
             note = f"{left} more {'result' if left == 1 else 'results'} did not fit in this reply."
-            blocks += [*divider, ContextBlock(elements=[mrkdwn_text(note)]).to_dict()]
+            blocks += [*divider, ContextBlock(elements=[mrkdwn_object(note)]).to_dict()]
             texts.append(note)
             break
         blocks += [*divider, *message.blocks]

@@ -10,42 +10,41 @@ from __future__ import annotations
 from slack_sdk.models.blocks import Block, ContextBlock, SectionBlock
 
 from bot.ats.errors import (
-    AtsError,
     AuthRefused,
     BadResponse,
     InvalidId,
     InvalidRequest,
+    LookupFailure,
     NotFound,
     RateLimited,
     Unavailable,
     UnknownLink,
 )
 from bot.ats.ids import MAX_ID_LENGTH
-from bot.core.cards.message import Message, build, mrkdwn_text
-from bot.core.cards.text import clean, escape_mrkdwn, mrkdwn
+from bot.core.cards.message import Message, build, mrkdwn_object
+from bot.core.cards.text import escape_and_cut, escape_mrkdwn, one_line
 
-MAX_IDS = 5
 _REF_LIMIT = 200
 
 # One sentence per error kind, already escaped; looked up along the error's class hierarchy.
-_ERROR_SENTENCES: dict[type[AtsError], str] = {
+_ERROR_SENTENCES: dict[type[LookupFailure], str] = {
     AuthRefused: "The ATS refused our credentials — ask an admin to check the Bindbee credentials.",
     NotFound: "No candidate found. It may not be synced to Bindbee yet; check the id or link.",
     Unavailable: "The ATS did not answer. Try again in a minute.",
     BadResponse: "The ATS sent an answer we could not read. Try again later; "
     "if it keeps happening, tell an admin.",
     InvalidRequest: "The ATS did not accept this request; check the id or link.",
-    AtsError: "The lookup failed. Try again later; if it keeps happening, tell an admin.",
+    LookupFailure: "The lookup failed. Try again later; if it keeps happening, tell an admin.",
 }
 
 
 def notice(sentence: str, *, ref: str | None = None) -> Message:
     """A one-sentence card (`sentence` is already-escaped mrkdwn), echoing `ref` if given."""
-    blocks: list[Block] = [SectionBlock(text=mrkdwn_text(sentence))]
-    shown_ref = clean(ref)
+    blocks: list[Block] = [SectionBlock(text=mrkdwn_object(sentence))]
+    shown_ref = one_line(ref)
     if shown_ref:
-        echo = f"You asked for: {mrkdwn(shown_ref, _REF_LIMIT)}"
-        blocks.append(ContextBlock(elements=[mrkdwn_text(echo)]))
+        echo = f"You asked for: {escape_and_cut(shown_ref, _REF_LIMIT)}"
+        blocks.append(ContextBlock(elements=[mrkdwn_object(echo)]))
     return build(sentence, blocks)
 
 
@@ -54,16 +53,16 @@ def private_notice(ref: str | None = None) -> Message:
     return notice("This candidate is private in the ATS, so nothing about them is shown.", ref=ref)
 
 
-def error_message(error: AtsError, *, ref: str | None = None) -> Message:
+def error_message(error: LookupFailure, *, ref: str | None = None) -> Message:
     """One short card per kind of ATS error, echoing `ref` if given."""
     if isinstance(error, UnknownLink):
-        typed = mrkdwn(clean(error.candidate_id) or "(nothing)", _REF_LIMIT)
+        typed = escape_and_cut(one_line(error.candidate_id) or "(nothing)", _REF_LIMIT)
         return notice(
             f"“{typed}” is not a candidate link I recognise: paste the link to a candidate's "
             "page in your ATS, or a Bindbee id."
         )
     if isinstance(error, InvalidId):
-        typed = mrkdwn(clean(error.candidate_id) or "(nothing)", _REF_LIMIT)
+        typed = escape_and_cut(one_line(error.candidate_id) or "(nothing)", _REF_LIMIT)
         return notice(
             f"“{typed}” is not a valid candidate id: ids are letters, digits and `. _ ~ -`, "
             f"up to {MAX_ID_LENGTH} characters."
@@ -75,7 +74,7 @@ def error_message(error: AtsError, *, ref: str | None = None) -> Message:
     return notice(_ERROR_SENTENCES[kind], ref=ref)
 
 
-def usage_message(*, max_ids: int = MAX_IDS) -> Message:
+def usage_message(*, max_ids: int) -> Message:
     """How to use /candidate."""
     lines = [
         "*Look up a candidate*",
@@ -86,7 +85,7 @@ def usage_message(*, max_ids: int = MAX_IDS) -> Message:
         "without contact details.",
     ]
     return build(
-        "How to use /candidate", [SectionBlock(text=mrkdwn_text(escape_mrkdwn("\n".join(lines))))]
+        "How to use /candidate", [SectionBlock(text=mrkdwn_object(escape_mrkdwn("\n".join(lines))))]
     )
 
 

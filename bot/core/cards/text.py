@@ -57,7 +57,7 @@ def truncate(text: str, limit: int) -> str:
     return _shorten(text, limit, lambda char: 1)
 
 
-def mrkdwn(text: str, limit: int) -> str:
+def escape_and_cut(text: str, limit: int) -> str:
     """Escape `text` for mrkdwn, cut so that the escaped result has at most `limit` characters."""
     return escape_mrkdwn(_shorten(text, limit, lambda char: len(_ENTITIES.get(char, char))))
 
@@ -73,7 +73,7 @@ def _shorten(text: str, limit: int, size: Callable[[str], int]) -> str:
     return text[:keep].rstrip() + ELLIPSIS
 
 
-def clean(text: str | None) -> str | None:
+def one_line(text: str | None) -> str | None:
     """One line of text without control characters, or None when nothing visible is left."""
     if text is None:
         return None
@@ -90,7 +90,7 @@ def capped_list(
     """Escaped items joined by `sep`, ending "+N more" when they do not all fit in `limit`."""
     shown: list[str] = []
     for item in items[:max_items]:
-        part = mrkdwn(item, item_limit)
+        part = escape_and_cut(item, item_limit)
         left_after = len(items) - len(shown) - 1
         if len(sep.join([*shown, part])) + len(_more(left_after)) > limit:
             break

@@ -9,7 +9,7 @@ from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
 
-from bot.ats.errors import AtsError
+from bot.ats.errors import LookupFailure
 from bot.context import AppContext
 from bot.core.cards import (
     Message,
@@ -71,7 +71,7 @@ async def _share(
     try:
         # fresh: privacy may have changed since the card was shown
         candidate = await app_context.lookups.fetch(LookupKey("id", candidate_id), fresh=True)
-    except AtsError as error:
+    except LookupFailure as error:
         return _ephemeral(error_message(error, ref=candidate_id)), error.kind
     if is_private(candidate, strict=app_context.strict):
         return _ephemeral(share_refused_message(ref=candidate_id)), "refused_private"

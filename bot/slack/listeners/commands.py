@@ -9,7 +9,7 @@ from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
 
-from bot.ats.errors import AtsError, InvalidId
+from bot.ats.errors import InvalidId, LookupFailure
 from bot.ats.models import Candidate
 from bot.context import AppContext
 from bot.core.cards import (
@@ -66,7 +66,7 @@ async def _look_up(app_context: AppContext, query: Query) -> tuple[Message, list
     messages: list[Message] = []
     outcomes: list[str] = []
     for item in query.items:
-        outcome: Candidate | AtsError = (
+        outcome: Candidate | LookupFailure = (
             next(results) if item.key is not None else item.error or InvalidId(item.ref)
         )
         outcomes.append(_outcome_name(outcome, app_context))
@@ -89,8 +89,8 @@ def _without_lookups(query: Query) -> Message:
     return combine(notes)
 
 
-def _outcome_name(outcome: Candidate | AtsError, app_context: AppContext) -> str:
-    if isinstance(outcome, AtsError):
+def _outcome_name(outcome: Candidate | LookupFailure, app_context: AppContext) -> str:
+    if isinstance(outcome, LookupFailure):
         return outcome.kind
     return "private" if is_private(outcome, strict=app_context.strict) else "found"
 

@@ -15,7 +15,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.ats.errors import AtsError
+from bot.ats.errors import LookupFailure
 from bot.context import AppContext
 from bot.core.cards import unfurl_blocks
 from bot.core.links import LinkMatch, match_link
@@ -87,7 +87,7 @@ async def _unfurl_links(
     unfurls: dict[str, dict[str, Any]] = {}
     skipped: list[str] = []
     for match, outcome in zip(links, results, strict=True):
-        if isinstance(outcome, AtsError):
+        if isinstance(outcome, LookupFailure):
             skipped.append(outcome.kind)
             continue
         blocks = unfurl_blocks(outcome, strict=app_context.strict)

@@ -9,11 +9,11 @@ from __future__ import annotations
 import pytest
 
 from bot.ats.errors import (
-    AtsError,
     AuthRefused,
     BadResponse,
     InvalidId,
     InvalidRequest,
+    LookupFailure,
     NotFound,
     RateLimited,
     Unavailable,
@@ -31,6 +31,7 @@ from bot.core.cards import (
     usage_message,
 )
 from bot.core.policy import View
+from bot.core.query import MAX_IDS
 from tests.core.cards import fixtures
 from tests.core.cards.helpers import GOLDEN, assert_golden, assert_valid, assert_valid_message
 
@@ -64,7 +65,7 @@ def test_unfurl(name: str) -> None:
 NOTICES: dict[str, Message] = {
     "private_notice": private_notice(REF),
     "private_notice.no_ref": private_notice(),
-    "usage": usage_message(),
+    "usage": usage_message(max_ids=MAX_IDS),
     "too_many": too_many_note(7, 5),
     "apology": apology_message(),
     "share_refused": share_refused_message(REF),
@@ -73,7 +74,7 @@ NOTICES: dict[str, Message] = {
         + [too_many_note(6, 5)]
     ),
 }
-ERRORS: dict[str, AtsError] = {
+ERRORS: dict[str, LookupFailure] = {
     "auth_refused": AuthRefused("401"),
     "rate_limited": RateLimited(12.5),
     "unavailable": Unavailable("timeout"),
@@ -81,7 +82,7 @@ ERRORS: dict[str, AtsError] = {
     "invalid_id": InvalidId("<!channel> & 'x'"),
     "invalid_request": InvalidRequest("422"),
     "not_found": NotFound(),
-    "unexpected": AtsError("new kind"),
+    "unexpected": LookupFailure("new kind"),
 }
 
 

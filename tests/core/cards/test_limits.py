@@ -82,7 +82,8 @@ def test_a_message_at_every_limit_passes() -> None:
         (
             [
                 section(
-                    text=mrkdwn("s"), accessory={"type": "image", "image_url": "https://x.test/a"}
+                    text=mrkdwn("s"),
+                    accessory={"type": "image", "image_url": "https://x.test/a"},
                 )
             ],
             "image alt_text is not 1–2000",

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from bot.ats.errors import (
-    AtsError,
     AuthRefused,
     BadResponse,
     InvalidId,
     InvalidRequest,
+    LookupFailure,
     NotFound,
     RateLimited,
     Unavailable,
@@ -27,10 +27,11 @@ from bot.core.cards import (
     usage_message,
 )
 from bot.core.policy import View
+from bot.core.query import MAX_IDS
 from tests.core.cards import fixtures
 from tests.core.cards.helpers import assert_valid_message, mrkdwn_texts
 
-ERRORS: list[tuple[AtsError, str]] = [
+ERRORS: list[tuple[LookupFailure, str]] = [
     (AuthRefused("401"), "the ATS refused our credentials — ask an admin to check the Bindbee"),
     (RateLimited(2.1), "try again in 3 s"),
     (RateLimited(0), "try again in 1 s"),
@@ -38,12 +39,12 @@ ERRORS: list[tuple[AtsError, str]] = [
     (BadResponse("not JSON"), "could not read"),
     (InvalidRequest("422"), "did not accept this request"),
     (NotFound(), "no candidate found"),
-    (AtsError("something new"), "the lookup failed"),
+    (LookupFailure("something new"), "the lookup failed"),
 ]
 
 
 @pytest.mark.parametrize(("error", "words"), ERRORS)
-def test_one_card_per_error_kind(error: AtsError, words: str) -> None:
+def test_one_card_per_error_kind(error: LookupFailure, words: str) -> None:
     message = error_message(error, ref="018b18ef")
     sentence, echo = mrkdwn_texts(message.blocks)
     assert words.lower() in sentence.lower()
@@ -114,7 +115,7 @@ def test_the_private_notice_says_it_plainly() -> None:
 
 
 def test_usage() -> None:
-    message = usage_message()
+    message = usage_message(max_ids=MAX_IDS)
     text = mrkdwn_texts(message.blocks)[0]
     assert "`/candidate &lt;id&gt;`" in text
     assert "up to 5" in text

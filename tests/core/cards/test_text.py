@@ -10,7 +10,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.core.cards import escape_mrkdwn, truncate
-from bot.core.cards.text import capped_list, clean, link_label, mrkdwn, safe_url, slack_date
+from bot.core.cards.text import (
+    capped_list,
+    escape_and_cut,
+    link_label,
+    one_line,
+    safe_url,
+    slack_date,
+)
 from tests.strategies import HOSTILE_TEXTS, ODD_URLS, texts
 
 ENTITY_PREFIXES = ("&amp;", "&lt;", "&gt;")
@@ -72,14 +79,14 @@ def test_truncate_never_exceeds_its_limit(text: str, limit: int) -> None:
 
 
 def test_mrkdwn_never_cuts_inside_an_entity() -> None:
-    assert mrkdwn("&&&&", 12) == "&amp;&amp;…"  # a third `&amp;` would need 16 characters
-    assert mrkdwn("a<b", 5) == "a…"  # "a&lt;…" would be 6
-    assert mrkdwn("<>", 8) == "&lt;&gt;"
+    assert escape_and_cut("&&&&", 12) == "&amp;&amp;…"  # a third `&amp;` would need 16 characters
+    assert escape_and_cut("a<b", 5) == "a…"  # "a&lt;…" would be 6
+    assert escape_and_cut("<>", 8) == "&lt;&gt;"
 
 
 @given(texts(), st.integers(1, 4000))
 def test_mrkdwn_fits_and_leaves_no_partial_entity(text: str, limit: int) -> None:
-    out = mrkdwn(text, limit)
+    out = escape_and_cut(text, limit)
     assert len(out) <= limit
     assert no_partial_entity(out)
     assert "<" not in out
@@ -92,11 +99,11 @@ def test_mrkdwn_fits_and_leaves_no_partial_entity(text: str, limit: int) -> None
 
 
 def test_clean_makes_one_line_without_control_characters() -> None:
-    assert clean("  a\n\tb \x00 c\x1b ") == "a b c"
-    assert clean("\x00\n ") is None
-    assert clean(None) is None
-    assert clean("🧑‍💻 ok") == "🧑‍💻 ok"  # the zero-width joiner inside the emoji stays
-    assert clean("\u200b\u200d\u0301") is None  # nothing visible
+    assert one_line("  a\n\tb \x00 c\x1b ") == "a b c"
+    assert one_line("\x00\n ") is None
+    assert one_line(None) is None
+    assert one_line("🧑‍💻 ok") == "🧑‍💻 ok"  # the zero-width joiner inside the emoji stays
+    assert one_line("\u200b\u200d\u0301") is None  # nothing visible
 
 
 # --- capped_list
@@ -128,7 +135,7 @@ def test_capped_list_fits(items: list[str], limit: int, max_items: int, sep: str
     assert no_partial_entity(out)
     assert "<" not in out
     # The output is the first k items, then "+N more" counting exactly the rest.
-    parts = [mrkdwn(item, item_limit) for item in items]
+    parts = [escape_and_cut(item, item_limit) for item in items]
     rest = [f" +{len(items) - k} more" if k < len(items) else "" for k in range(len(items) + 1)]
     assert out in {(sep.join(parts[:k]) + rest[k]).strip() for k in range(len(items) + 1)}
 
