@@ -3,17 +3,9 @@
     async with BindbeeClient.from_settings(settings) as bindbee:
         candidate = await bindbee.get_candidate("018b18ef-c487-703c-afd9-0ca478ccd9d6")
 
-Every call ends within `deadline` seconds, with a result or one of the errors drawn in
-bot/ats/errors.py. What is retried:
-
-    connection error, timeout, 5xx   up to max_attempts in all, with exponential backoff
-                                     and full jitter
-    429                              after Retry-After
-    anything else                    never
-
-A retry is made only if its wait fits in the time left; otherwise the last error stands.
-Before every attempt the rate budget (bot/ats/budget.py) says how long to wait, so the
-app never sends a request it already knows Bindbee would refuse.
+This module maps endpoints to models and HTTP statuses to the errors drawn in
+bot/ats/errors.py. Retries, the rate budget and the deadline are the retry engine's
+(bot/ats/retry.py): every call ends within `deadline` seconds, with a result or an error.
 
 The API key and connector token live only in the HTTP client's default headers. Our
 errors are built after leaving the `except` block, so they chain no httpx exception
@@ -23,9 +15,7 @@ quotes a header or a response body.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import random
 import re
 import time
 from typing import Any, Self
@@ -48,6 +38,7 @@ from bot.ats.errors import (
 )
 from bot.ats.ids import check_id, check_remote_id
 from bot.ats.models import Candidate
+from bot.ats.retry import Retrier, no_answer
 from bot.config import LookupSettings
 
 CANDIDATES = "/api/ats/v1/candidates"
@@ -83,16 +74,18 @@ class BindbeeClient:
         rate_limit_per_minute: int = 200,
         backoff_base: float = 0.2,
         transport: httpx.AsyncBaseTransport | None = None,
+        retrier: Retrier | None = None,
     ) -> None:
-        if max_attempts < 1:
-            raise ValueError("max_attempts must be at least 1")
         self.base_url = base_url
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
-        self.deadline = deadline
-        self.max_attempts = max_attempts
-        self.backoff_base = backoff_base
-        self.budget = RateBudget(rate_limit_per_minute)  # one per connector token
+        self.retrier = retrier or Retrier(
+            RateBudget(rate_limit_per_minute),  # one per connector token
+            deadline=deadline,
+            max_attempts=max_attempts,
+            backoff_base=backoff_base,
+        )
+        self.budget = self.retrier.budget
         self.rate_limit: RateLimitState | None = None  # as of the latest response
         self._http = httpx.AsyncClient(
             base_url=base_url,
@@ -125,8 +118,8 @@ class BindbeeClient:
 
     def __repr__(self) -> str:
         return (
-            f"BindbeeClient(base_url={self.base_url!r}, deadline={self.deadline:g}, "
-            f"max_attempts={self.max_attempts})"
+            f"BindbeeClient(base_url={self.base_url!r}, deadline={self.retrier.deadline:g}, "
+            f"max_attempts={self.retrier.max_attempts})"
         )
 
     async def __aenter__(self) -> Self:
@@ -176,53 +169,11 @@ class BindbeeClient:
         self, path: str, *, template: str, params: dict[str, str] | None = None
     ) -> object:
         """GET `path` and decode its JSON body, with the budget, retries and deadline."""
-        deadline = time.monotonic() + self.deadline
-        try:
-            # The attempts respect the deadline themselves; this is the backstop that also
-            # bounds what they cannot (a body that trickles in byte by byte).
-            async with asyncio.timeout(self.deadline):
-                return await self._attempts(path, template, params, deadline)
-        except TimeoutError:
-            pass
-        raise self._too_late()
 
-    async def _attempts(
-        self, path: str, template: str, params: dict[str, str] | None, deadline: float
-    ) -> object:
-        last: AtsError | None = None
-        for attempt in range(1, self.max_attempts + 1):
-            if last is not None:
-                # After a 429 the budget holds us back for Retry-After; no backoff on top.
-                pause = 0.0 if isinstance(last, RateLimited) else self._backoff(attempt)
-                if pause >= deadline - time.monotonic():
-                    raise last
-                await asyncio.sleep(pause)
-            wait = self._reserve(deadline, last)
-            if wait > 0:
-                await asyncio.sleep(wait)
-            outcome = await self._attempt(path, params, deadline, template, attempt)
-            if not isinstance(outcome, AtsError):
-                return outcome
-            if not isinstance(outcome, Unavailable | RateLimited):
-                raise outcome
-            last = outcome
-        assert last is not None  # the loop ran at least once and did not return
-        raise last
+        async def attempt(number: int, deadline: float) -> object | AtsError:
+            return await self._attempt(path, params, deadline, template, number)
 
-    def _backoff(self, attempt: int) -> float:
-        """Full jitter: a random pause up to base × 2^(retry − 1)."""
-        ceiling = self.backoff_base * 2 ** (attempt - 2)
-        return random.uniform(0, ceiling)  # noqa: S311 (jitter, not cryptography)
-
-    def _reserve(self, deadline: float, last: AtsError | None) -> float:
-        """Seconds the budget says to wait, or raise when that will not fit in the deadline."""
-        try:
-            return self.budget.reserve(max_wait=deadline - time.monotonic())
-        except RateLimited as refused:
-            # A retry that does not fit ends in the error it was retrying (after a 429,
-            # that carries Bindbee's own Retry-After).
-            error = last or refused
-        raise error
+        return await self.retrier.run(attempt)
 
     async def _attempt(
         self,
@@ -236,7 +187,7 @@ class BindbeeClient:
         started = time.monotonic()
         left = deadline - started
         if left <= 0:
-            return self._too_late()
+            return self.retrier.too_late()
         timeout = httpx.Timeout(
             connect=min(self.connect_timeout, left),
             read=min(self.read_timeout, left),
@@ -276,10 +227,7 @@ class BindbeeClient:
         return Unavailable(f"the connection to Bindbee failed ({name})")
 
     def _timed_out(self, limit: float, left: float) -> Unavailable:
-        return self._too_late() if left < limit else Unavailable(_no_answer(limit))
-
-    def _too_late(self) -> Unavailable:
-        return Unavailable(_no_answer(self.deadline))
+        return self.retrier.too_late() if left < limit else Unavailable(no_answer(limit))
 
     def _log(self, template: str, outcome: int | str, attempt: int, started: float) -> None:
         elapsed_ms = (time.monotonic() - started) * 1000
@@ -288,7 +236,7 @@ class BindbeeClient:
             template,
             outcome,
             attempt,
-            self.max_attempts,
+            self.retrier.max_attempts,
             elapsed_ms,
         )
 
@@ -357,7 +305,3 @@ def _identifier(value: object) -> str:
     """A short identifier as it is, anything else as "?": the body is not ours to repeat."""
     text = str(value)
     return text if _NAME.fullmatch(text) else "?"
-
-
-def _no_answer(seconds: float) -> str:
-    return f"Bindbee did not answer within {seconds:g} s"

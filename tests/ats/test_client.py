@@ -22,8 +22,7 @@ from hypothesis import strategies as st
 from pydantic import SecretStr
 
 import bot
-from bot.ats import client as client_module
-from bot.ats.budget import RateLimitState
+from bot.ats.budget import RateBudget, RateLimitState
 from bot.ats.client import BindbeeClient
 from bot.ats.errors import (
     AuthRefused,
@@ -35,6 +34,7 @@ from bot.ats.errors import (
     RateLimited,
     Unavailable,
 )
+from bot.ats.retry import Retrier
 from bot.config import LookupSettings
 from tests.fakes import fixtures
 from tests.fakes.bindbee import UNLIMITED, FakeBindbee
@@ -139,7 +139,11 @@ async def test_from_settings(fake: FakeBindbee) -> None:
         lookup_deadline=6.0,
     )
     async with BindbeeClient.from_settings(settings) as client:
-        assert (client.read_timeout, client.max_attempts, client.deadline) == (4.0, 2, 6.0)
+        assert (client.read_timeout, client.retrier.max_attempts, client.retrier.deadline) == (
+            4.0,
+            2,
+            6.0,
+        )
         assert client.budget.per_minute == 50
         assert (await client.get_candidate(FULL_ID)).id == FULL_ID
     assert fake.paths() == [BY_ID + FULL_ID]
@@ -212,15 +216,13 @@ async def test_5xx_every_time_gives_up_after_max_attempts(
     error = await failure(lambda: client.get_candidate(FULL_ID))
     assert isinstance(error, Unavailable)
     assert "502" in str(error)
-    assert len(fake.requests) == client.max_attempts == 3
+    assert len(fake.requests) == client.retrier.max_attempts == 3
 
 
-async def test_a_retry_whose_backoff_does_not_fit_is_not_made(
-    fake: FakeBindbee, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(client_module.random, "uniform", lambda low, high: high)
+async def test_a_retry_whose_backoff_does_not_fit_is_not_made(fake: FakeBindbee) -> None:
+    longest = Retrier(RateBudget(200), backoff_base=5.0, deadline=1.0, jitter=lambda _, high: high)
     fake.fail(1, 503)
-    async with make_client(fake.url, backoff_base=5.0, deadline=1.0) as client:
+    async with make_client(fake.url, retrier=longest) as client:
         error = await failure(lambda: client.get_candidate(FULL_ID))
     assert isinstance(error, Unavailable)
     assert "503" in str(error)  # the last error, not a generic timeout
