@@ -177,11 +177,12 @@ class LoadGenerator:
             for key, candidate_id in zip(keys, ids, strict=True)
         ]
         ts = str(int(time.time()))
-        headers = [
+        headers: list[dict[str, str]] = [
             {
                 "content-type": "application/x-www-form-urlencoded",
                 "x-slack-request-timestamp": ts,
-                "x-slack-signature": self.verifier.generate_signature(timestamp=ts, body=body),
+                "x-slack-signature": self.verifier.generate_signature(timestamp=ts, body=body)
+                or "",
             }
             for body in bodies
         ]

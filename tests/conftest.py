@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -15,7 +16,7 @@ pytest_plugins = ["tests.harness"]
 # Property tests run on shared 2-core machines: no wall-clock deadline, a fixed budget of
 # examples, and the same examples on every run so that CI cannot fail by chance.
 # HYPOTHESIS_PROFILE=explore searches wider and at random, to hunt for new failures.
-_common = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
+_common: dict[str, Any] = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
 settings.register_profile("default", max_examples=150, derandomize=True, **_common)
 settings.register_profile("explore", max_examples=2000, **_common)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))

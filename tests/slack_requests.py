@@ -21,6 +21,7 @@ def signed_headers(
     """Headers carrying Slack's v0 signature of `body`."""
     ts = str(int(time.time()) if timestamp is None else timestamp)
     signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
+    assert signature is not None  # None only when the timestamp or body is missing
     return {
         "content-type": content_type,
         "x-slack-request-timestamp": ts,

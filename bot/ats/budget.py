@@ -1,8 +1,8 @@
 """A budget for Bindbee's rate limit, so the app never sends a request it knows will get a 429.
 
 Bindbee allows 200 requests a minute per connector token and does not say whether its
-window is fixed or sliding (shared/reference/bindbee.md §5.2). The budget keeps a log of
-our own sends and allows at most `per_minute` of them in any 60 seconds, which stays
+window is fixed or sliding (https://docs.bindbee.dev, "Rate limits"). The budget keeps a
+log of our own sends and allows at most `per_minute` of them in any 60 seconds, which stays
 inside a fixed window and a sliding one alike. It also listens to what Bindbee reports on
 every response, because someone else may use the same connector (another app, or another
 copy of this one):

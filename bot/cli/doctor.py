@@ -340,7 +340,8 @@ def _strings(data: dict[str, Any], *path: str) -> tuple[str, ...]:
 
 
 def _covered(domain: str, registered: tuple[str, ...]) -> bool:
-    # A registered domain also covers its subdomains (shared/reference/slack.md §unfurls).
+    # A registered domain also covers its subdomains:
+    # https://api.slack.com/reference/messaging/link-unfurling
     return any(domain == entry or domain.endswith("." + entry) for entry in registered)
 
 

@@ -19,7 +19,7 @@ import httpx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from pydantic import SecretStr
+from pydantic import AnyHttpUrl, SecretStr
 
 import bot
 from bot.ats.budget import RateBudget, RateLimitState
@@ -129,10 +129,10 @@ async def test_reuses_one_connection(client: BindbeeClient, fake: FakeBindbee) -
 
 async def test_from_settings(fake: FakeBindbee) -> None:
     settings = LookupSettings(
-        _env_file=None,
+        _env_file=None,  # type: ignore[call-arg]  # pydantic-settings' own init argument
         bindbee_api_key=SecretStr(FakeBindbee.API_KEY),
         bindbee_connector_token=SecretStr(FakeBindbee.CONNECTOR_TOKEN),
-        bindbee_base_url=fake.url,
+        bindbee_base_url=AnyHttpUrl(fake.url),
         bindbee_read_timeout=4.0,
         bindbee_max_attempts=2,
         bindbee_rate_limit=50,

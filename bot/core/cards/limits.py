@@ -2,7 +2,8 @@
 
 slack_sdk validates some limits when `to_dict()` runs, but not the block count, the length of
 section fields, empty text objects or buttons without an `action_id`. `check_limits` checks
-everything a message may break (shared/reference/slack.md §4) on the serialised dicts.
+everything a message may break (https://api.slack.com/reference/block-kit/blocks) on the
+serialised dicts.
 """
 
 from __future__ import annotations
