@@ -27,3 +27,21 @@ def test_the_lock_file_pins_every_dependency() -> None:
         if "==" in line and not line.startswith("#")
     }
     assert wanted - pinned == set(), "regenerate requirements.lock (see its header)"
+
+
+def test_the_readme_module_map_names_every_module() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    tree = readme.split("## How it is built", 1)[1].split("```", 2)[1]
+    bot = ROOT / "bot"
+    missing = [
+        path.relative_to(bot).as_posix()
+        for path in bot.rglob("*.py")
+        if path.name != "__init__.py"
+        and not (path.name in tree or path.name.removesuffix(".py") in tree)
+    ]
+    missing += [
+        f"{path.relative_to(bot).as_posix()}/"
+        for path in bot.iterdir()
+        if path.is_dir() and path.name != "__pycache__" and f"{path.name}/" not in tree
+    ]
+    assert missing == [], "add these to the module map in README.md"
