@@ -85,6 +85,10 @@ class RunningApp:
         """Deliver an Events API event."""
         return await self.post(event_body(event, **envelope), JSON)
 
+    async def settled(self, within: float = 10) -> None:
+        """Wait until the work the app took on after its acks (lookups, unfurls) is done."""
+        assert await self.server.app_context.inflight.drain(within), "work still in flight"
+
     async def reply(self, reply_to: str = "cmd", count: int = 1) -> dict[str, Any]:
         """Wait for the `count`-th answer posted to /webhook/<reply_to> and return it."""
         calls = await self.slack.wait_for_async(f"/webhook/{reply_to}", count)

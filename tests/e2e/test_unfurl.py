@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import uuid
@@ -38,17 +37,19 @@ def _unfurls(slack: FakeSlack) -> list[dict[str, Any]]:
 
 
 async def _settled(
-    caplog: pytest.LogCaptureFixture, event_id: str, containing: str = "", within: float = 10
+    app: RunningApp, caplog: pytest.LogCaptureFixture, event_id: str, containing: str = ""
 ) -> str:
-    """Wait for the log line that ends the handling of `event_id`; return it."""
+    """Wait until the app has finished all it took on; return the line that ended `event_id`."""
+    await app.settled()
     marker = f"unfurl event={event_id} "
-    for _ in range(int(within / 0.02)):
-        for record in caplog.records:
-            line = record.getMessage()
-            if record.name == "bot.unfurl" and line.startswith(marker) and containing in line:
-                return line
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"event {event_id} never finished")
+    lines = [
+        record.getMessage()
+        for record in caplog.records
+        if record.name == "bot.unfurl" and record.getMessage().startswith(marker)
+    ]
+    found = [line for line in lines if containing in line]
+    assert found, f"event {event_id} ended without a line containing {containing!r}: {lines}"
+    return found[-1]
 
 
 @pytest.fixture(autouse=True)
@@ -76,7 +77,7 @@ async def test_each_builtin_pattern_unfurls(
     bindbee.add(person)
     url = template.format(remote_id)
     await app.event(link_shared_event([url]), event_id="Ev1")
-    assert "unfurled=1" in await _settled(caplog, "Ev1")
+    assert "unfurled=1" in await _settled(app, caplog, "Ev1")
     [unfurls] = _unfurls(app.slack)
     assert list(unfurls) == [url]
     assert person["first_name"] in json.dumps(unfurls)
@@ -102,7 +103,7 @@ async def test_look_alikes_and_other_urls_are_not_unfurled(
 ) -> None:
     bindbee.add(_person("4012345001"))
     await app.event(link_shared_event([url]), event_id="Ev2")
-    assert "links=0" in await _settled(caplog, "Ev2")
+    assert "links=0" in await _settled(app, caplog, "Ev2")
     assert _unfurls(app.slack) == []
     assert bindbee.requests == []
 
@@ -114,7 +115,7 @@ async def test_custom_pattern_by_bindbee_id(
     bindbee.add(FULL)
     url = f"https://ats.example.com/c/{FULL['id']}"
     await app.event(link_shared_event([url]), event_id="Ev3")
-    await _settled(caplog, "Ev3")
+    await _settled(app, caplog, "Ev3")
     assert list(_unfurls(app.slack)[0]) == [url]
     assert bindbee.requests[0].path == f"/api/ats/v1/candidates/{FULL['id']}"
 
@@ -128,7 +129,7 @@ async def test_private_candidates_are_left_out(
     bindbee.add(public)
     urls = [GREENHOUSE.format("4012345009"), GREENHOUSE.format("4012345010")]
     await app.event(link_shared_event(urls), event_id="Ev4")
-    assert "skipped=private" in await _settled(caplog, "Ev4")
+    assert "skipped=private" in await _settled(app, caplog, "Ev4")
     [unfurls] = _unfurls(app.slack)
     assert list(unfurls) == [urls[1]]
     assert "Secretina" not in json.dumps(unfurls)
@@ -140,7 +141,7 @@ async def test_only_a_private_link_means_no_unfurl_call(
 ) -> None:
     bindbee.add(_person("4012345009", is_private=True))
     await app.event(link_shared_event([GREENHOUSE.format("4012345009")]), event_id="Ev5")
-    await _settled(caplog, "Ev5")
+    await _settled(app, caplog, "Ev5")
     assert _unfurls(app.slack) == []
 
 
@@ -153,7 +154,7 @@ async def test_unfurls_carry_no_contact_details(
     bindbee.add(no_email)
     urls = [GREENHOUSE.format("4012345011"), GREENHOUSE.format("4012345012")]
     await app.event(link_shared_event(urls), event_id="Ev6")
-    await _settled(caplog, "Ev6")
+    await _settled(app, caplog, "Ev6")
     [unfurls] = _unfurls(app.slack)
     text = json.dumps(unfurls)
     for payload in (emails_ok, no_email):
@@ -175,7 +176,7 @@ async def test_remote_id_with_zero_or_several_matches_is_not_unfurled(
     for _ in range(copies):
         bindbee.add(_person("4012345013"))
     await app.event(link_shared_event([GREENHOUSE.format("4012345013")]), event_id="Ev7")
-    assert f"skipped={reason}" in await _settled(caplog, "Ev7")
+    assert f"skipped={reason}" in await _settled(app, caplog, "Ev7")
     assert _unfurls(app.slack) == []
 
 
@@ -189,7 +190,7 @@ async def test_five_links_plus_a_duplicate_in_one_message(
     urls = [GREENHOUSE.format(r) for r in remote_ids]
     shared = [*urls[:5], urls[0], urls[5]]  # five, a duplicate, then a sixth
     await app.event(link_shared_event(shared), event_id="Ev8")
-    assert "unfurled=5" in await _settled(caplog, "Ev8")
+    assert "unfurled=5" in await _settled(app, caplog, "Ev8")
     [unfurls] = _unfurls(app.slack)
     assert sorted(unfurls) == sorted(urls[:5])
     requests = bindbee.requests
@@ -203,7 +204,7 @@ async def test_composer_previews_use_unfurl_id_and_source(
     bindbee.add(_person("4012345030"))
     event = link_shared_event([GREENHOUSE.format("4012345030")], source="composer")
     await app.event(event, event_id="Ev9")
-    await _settled(caplog, "Ev9")
+    await _settled(app, caplog, "Ev9")
     [call] = app.slack.calls_to("/api/chat.unfurl")
     assert call.body["unfurl_id"] == event["unfurl_id"]
     assert call.body["source"] == "composer"
@@ -216,7 +217,7 @@ async def test_message_unfurls_use_channel_and_ts(
     bindbee.add(_person("4012345031"))
     event = link_shared_event([GREENHOUSE.format("4012345031")])
     await app.event(event, event_id="Ev10")
-    await _settled(caplog, "Ev10")
+    await _settled(app, caplog, "Ev10")
     [call] = app.slack.calls_to("/api/chat.unfurl")
     assert call.body["channel"] == "C0HIRING"
     assert call.body["ts"] == event["message_ts"]
@@ -229,12 +230,12 @@ async def test_externally_shared_channels_are_not_unfurled_by_default(
     event = link_shared_event([GREENHOUSE.format("4012345032")])
     app = await start_app()
     await app.event(event, event_id="Ev11", is_ext_shared_channel=True)
-    assert "shared outside the team" in await _settled(caplog, "Ev11")
+    assert "shared outside the team" in await _settled(app, caplog, "Ev11")
     assert _unfurls(app.slack) == []
     assert bindbee.requests == []
     allowed = await start_app(unfurl_external_channels=True)
     await allowed.event(event, event_id="Ev12", is_ext_shared_channel=True)
-    assert "unfurled=1" in await _settled(caplog, "Ev12")
+    assert "unfurled=1" in await _settled(allowed, caplog, "Ev12")
 
 
 async def test_a_429_from_chat_unfurl_is_retried(
@@ -243,7 +244,7 @@ async def test_a_429_from_chat_unfurl_is_retried(
     bindbee.add(_person("4012345033"))
     app.slack.fail_unfurl(1, status=429, retry_after=1)
     await app.event(link_shared_event([GREENHOUSE.format("4012345033")]), event_id="Ev13")
-    assert "unfurled=1" in await _settled(caplog, "Ev13")
+    assert "unfurled=1" in await _settled(app, caplog, "Ev13")
     assert len(app.slack.calls_to("/api/chat.unfurl")) == 2
     assert not [r for r in caplog.records if "chat.unfurl failed" in r.getMessage()]
 
@@ -255,11 +256,11 @@ async def test_other_slack_errors_are_logged_and_do_not_affect_other_requests(
     bindbee.add(person)
     app.slack.fail_unfurl(1, status=200, error="cannot_unfurl_url")
     await app.event(link_shared_event([GREENHOUSE.format("4012345034")]), event_id="Ev14")
-    await _settled(caplog, "Ev14")
+    await _settled(app, caplog, "Ev14")
     failures = [r.getMessage() for r in caplog.records if "chat.unfurl failed" in r.getMessage()]
     assert failures == ["unfurl event=Ev14 chat.unfurl failed: cannot_unfurl_url"]
     await app.event(link_shared_event([GREENHOUSE.format("4012345034")]), event_id="Ev15")
-    assert "unfurled=1" in await _settled(caplog, "Ev15")
+    assert "unfurled=1" in await _settled(app, caplog, "Ev15")
 
 
 async def test_a_retried_delivery_is_handled_once(
@@ -268,9 +269,9 @@ async def test_a_retried_delivery_is_handled_once(
     bindbee.add(_person("4012345035"))
     event = link_shared_event([GREENHOUSE.format("4012345035")])
     await app.event(event, event_id="Ev16")
-    await _settled(caplog, "Ev16")
+    await _settled(app, caplog, "Ev16")
     retry = {"x-slack-retry-num": "1", "x-slack-retry-reason": "http_timeout"}
     await app.post(event_body(event, event_id="Ev16"), JSON, **retry)
-    await _settled(caplog, "Ev16", containing="already handled")
+    await _settled(app, caplog, "Ev16", containing="already handled")
     assert len(app.slack.calls_to("/api/chat.unfurl")) == 1
     assert len(bindbee.requests) == 1
