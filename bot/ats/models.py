@@ -1,11 +1,11 @@
 """The candidate as Bindbee returns it, read tolerantly where the API is loose.
 
 Bindbee's docs (https://docs.bindbee.dev, the ATS Candidate object) disagree with
-themselves, so parsing accepts every documented shape: `urls` items as `{value, url_type}` or `{type, value}`,
-emails and phones as strings or `{value}` objects, scalars where arrays are declared, and
-empty strings as missing. Two things are strict because safety depends on them: `id` and
-`modified_at` must be present, and an `is_private` that is not a clear boolean counts as
-private.
+themselves, so parsing accepts every documented shape: `urls` items as `{value, url_type}`
+or `{type, value}`, emails and phones as strings or `{value}` objects, scalars where arrays
+are declared, and empty strings as missing. Two things are strict because safety depends
+on them: `id` and `modified_at` must be present, and an `is_private` that is not a clear
+boolean counts as private.
 """
 
 from __future__ import annotations
