@@ -89,10 +89,16 @@ def optional_texts() -> st.SearchStrategy[str | None]:
     return st.none() | texts()
 
 
+def _numbered(base: str, count: int) -> list[str]:
+    # A named function, not a lambda: hypothesis caches strategies by their arguments, and a
+    # new lambda on every call made that cache fail under load (FlakyStrategyDefinition).
+    return [f"{base}{i}" for i in range(count)]
+
+
 def text_lists(item: st.SearchStrategy[str] | None = None) -> st.SearchStrategy[list[str] | None]:
     """Null, a short list, or a very long one."""
     short = st.sampled_from(HOSTILE_TEXTS) | st.text(max_size=10) if item is None else item
-    many = st.builds(lambda base, n: [f"{base}{i}" for i in range(n)], short, st.integers(20, 250))
+    many = st.builds(_numbered, short, st.integers(20, 250))
     return st.none() | st.lists(texts() if item is None else item, max_size=6) | many
 
 
@@ -110,13 +116,13 @@ def urls() -> st.SearchStrategy[dict[str, Any]]:
     """A `urls` item, in either documented shape, with good, odd and hostile values."""
     value = st.one_of(
         st.sampled_from(ODD_URLS),
-        st.builds(lambda path: f"https://example.test/{path}", st.text(max_size=20)),
+        st.builds("https://example.test/{}".format, st.text(max_size=20)),
         texts(),
     )
     kind = st.none() | st.sampled_from(URL_TYPES) | texts()
     return st.one_of(
-        st.builds(lambda v, k: {"value": v, "url_type": k}, value, kind),
-        st.builds(lambda v, k: {"type": k, "value": v}, value, kind),
+        st.builds(dict, value=value, url_type=kind),  # the schema's shape
+        st.builds(dict, type=kind, value=value),  # the examples' shape
     )
 
 
