@@ -167,14 +167,16 @@ class LoadGenerator:
                 {
                     "team_id": "T1",
                     "channel_id": "C1",
-                    "user_id": "U1",
+                    # one user per request: a burst from many people, each within their
+                    # share of the rate budget (BINDBEE_USER_SHARE)
+                    "user_id": f"U{i}",
                     "command": "/candidate",
                     "text": candidate_id,
                     "response_url": f"{self.slack.url}/webhook/{key}",
                     "trigger_id": "1.1.x",
                 }
             )
-            for key, candidate_id in zip(keys, ids, strict=True)
+            for i, (key, candidate_id) in enumerate(zip(keys, ids, strict=True))
         ]
         ts = str(int(time.time()))
         headers: list[dict[str, str]] = [

@@ -10,33 +10,55 @@ from slack_bolt.async_app import AsyncApp
 from bot.ats.client import BindbeeClient
 from bot.config import ServeSettings
 from bot.context import AppContext
+from bot.dedupe import MemoryDedupe
 from bot.logs import log_unexpected
 from bot.lookups import Lookups
+from bot.slack.connect import ConnectGuard
 from bot.slack.listeners import register_listeners
+from bot.slack.middleware import install_middleware
+from bot.slack.replies import Replies
+from bot.slack.teams import OneWorkspace
 from bot.slack.web import web_client
 
 logger = logging.getLogger("bot.app")
 
+# How many event ids and shares are remembered, and for how long. Slack's last retry of an
+# event comes about 5 minutes after the first delivery, and a signed request stays valid for
+# 5 minutes, so a replayed share still finds its first one remembered.
+EVENTS_KEPT, EVENTS_TTL = 1000, 900.0
+SHARES_KEPT, SHARES_TTL = 10_000, 900.0
+
 
 def build_context(settings: ServeSettings) -> AppContext:
-    """The Bindbee client, lookups, reply sender and in-flight tracker for one process."""
+    """The Bindbee and Slack clients, lookups, filters and reply sender for one process."""
     lookups = Lookups(
         BindbeeClient.from_settings(settings),
         ttl=settings.cache_ttl,
         max_entries=settings.cache_size,
         strict=settings.privacy_strict,
     )
-    return AppContext(settings=settings, lookups=lookups, patterns=settings.link_patterns())
+    # Bolt uses this client for every request, and Socket Mode uses it too, so every Web API
+    # call (auth.test and apps.connections.open included) goes to SLACK_API_URL.
+    slack_api_url = str(settings.slack_api_url)
+    slack = web_client(settings.slack_bot_token.get_secret_value(), slack_api_url)
+    return AppContext(
+        settings=settings,
+        lookups=lookups,
+        patterns=settings.link_patterns(),
+        slack=slack,
+        teams=OneWorkspace(slack.auth_test),
+        seen_events=MemoryDedupe(ttl=EVENTS_TTL, max_entries=EVENTS_KEPT),
+        shares=MemoryDedupe(ttl=SHARES_TTL, max_entries=SHARES_KEPT),
+        guard=ConnectGuard(allow_external=settings.unfurl_external_channels),
+        replies=Replies(slack_api_url=slack_api_url),
+    )
 
 
 def build_app(settings: ServeSettings, app_context: AppContext) -> AsyncApp:
     """The Bolt app with every listener registered."""
     secret = settings.slack_signing_secret
-    # Bolt uses this client for every request, and Socket Mode uses it too, so every Web API
-    # call (auth.test and apps.connections.open included) goes to SLACK_API_URL.
-    client = web_client(settings.slack_bot_token.get_secret_value(), str(settings.slack_api_url))
     app = AsyncApp(
-        client=client,
+        client=app_context.slack,
         signing_secret=secret.get_secret_value() if secret else "",
         # Socket Mode requests arrive over our own authenticated websocket, unsigned.
         request_verification_enabled=not settings.socket_mode,
@@ -45,6 +67,7 @@ def build_app(settings: ServeSettings, app_context: AppContext) -> AsyncApp:
         # can answer Slack as soon as they return, instead of polling for the ack every 10 ms.
         process_before_response=True,
     )
+    install_middleware(app, teams=app_context.teams, seen_events=app_context.seen_events)
     register_listeners(app, app_context)
 
     @app.error

@@ -75,6 +75,12 @@ class Settings(BaseSettings):
     bindbee_rate_limit: int = Field(
         200, ge=1, le=100_000, description="Requests a minute per connector."
     )
+    bindbee_user_share: float = Field(
+        0.5,
+        gt=0,
+        le=1,
+        description="Most of a minute's Bindbee budget one Slack user may use (0.5 = half).",
+    )
     lookup_deadline: Seconds = Field(
         8.0, description="Seconds one lookup may take in all, retries and waits included."
     )

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from slack_sdk.web.async_client import AsyncWebClient
+
 from bot.config import Settings
 from bot.core.links import LinkPattern
+from bot.dedupe import Dedupe
 from bot.inflight import InFlight
 from bot.lookups import Lookups
+from bot.slack.connect import ConnectGuard
 from bot.slack.replies import Replies
+from bot.slack.teams import ServedTeams
 
 
 @dataclass
@@ -18,6 +23,11 @@ class AppContext:
     settings: Settings
     lookups: Lookups
     patterns: tuple[LinkPattern, ...]
+    slack: AsyncWebClient  # the Web API client Bolt and the server use
+    teams: ServedTeams  # which teams requests may come from (the team check)
+    seen_events: Dedupe  # event ids already handled (Slack retries deliveries)
+    shares: Dedupe  # (message, candidate) pairs already shared
+    guard: ConnectGuard  # the Slack Connect guard for unfurls and shares
     replies: Replies = field(default_factory=Replies)
     inflight: InFlight = field(default_factory=InFlight)
 

@@ -35,3 +35,38 @@ def log_unexpected(logger: logging.Logger, what: str, exc: BaseException) -> Non
     """
     frames = "".join(traceback.format_tb(exc.__traceback__))
     logger.error("%s failed: %s\n%s", what, type(exc).__name__, frames.rstrip())
+
+
+LOGGED_VALUE_LIMIT = 80
+"""Characters of one request value a log line keeps; the rest is cut."""
+
+# Characters a value may keep as they are: enough for Slack ids, timestamps, UUIDs and
+# error codes. Everything else (spaces, "=", newlines, control and non-ASCII characters)
+# is escaped, so that no value can end a log line early or pose as another `key=value`.
+_PLAIN = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:/@+-")
+
+
+def loggable(value: object, limit: int = LOGGED_VALUE_LIMIT) -> str:
+    """A request value made safe for a log line: cut to `limit` characters, then escaped.
+
+    Every value that comes from a request (ids, button values, team and user ids) goes
+    through this before it is logged. `-` stands for a missing or empty value.
+    """
+    if value is None:
+        return "-"
+    text = value if isinstance(value, str) else str(value)
+    cut = text[:limit]
+    escaped = "".join(char if char in _PLAIN else _escape(char) for char in cut)
+    if len(text) > limit:
+        escaped += f"...(+{len(text) - limit})"
+    return escaped or "-"
+
+
+def _escape(char: str) -> str:
+    """`\\xNN`, `\\uNNNN` or `\\UNNNNNNNN`: the character's code point, in ASCII."""
+    code = ord(char)
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    return f"\\U{code:08x}"

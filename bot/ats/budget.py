@@ -15,6 +15,25 @@ copy of this one):
 
 Malformed headers are ignored. The budget is plain synchronous code with injectable
 clocks, so tests never sleep.
+
+Fair shares. One Slack user could otherwise spend the whole minute at once (40 commands of
+5 ids), and everyone else would wait for the window to clear. So each send is booked for
+the user it is made for (`on_behalf_of`), and no user may have more than
+`user_share × limit` sends in any 60 seconds: the rest of the minute stays free for others.
+A user past their share is told when their own oldest send leaves the window.
+
+The algorithm, in the terms a shared (Redis) port needs: keep one log of send times for
+the connector and one per user, both sorted. To book a send at `now`:
+
+    1. drop every entry older than now − 60 s, from both logs
+    2. user_start = now if the user has fewer than share × limit entries,
+                    else the user's (share × limit)-th newest entry + 60 s
+    3. at = the earliest time ≥ user_start (and ≥ the newest entry: bookings are served
+            in order) at which the connector's log holds fewer than `limit` entries
+            (fewer than `limit − others` while someone else uses the connector, and
+            never before a 429 or X-RateLimit-Remaining 0 has cleared)
+    4. if at − now is longer than the caller can wait: refuse, with retry_after = at − now;
+       otherwise add `at` to both logs and wait until then
 """
 
 from __future__ import annotations
@@ -22,7 +41,9 @@ from __future__ import annotations
 import math
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC
 from email.utils import parsedate_to_datetime
@@ -39,6 +60,27 @@ LONGEST_WAIT = 3600.0
 """A per-minute limit never needs a longer wait; a header asking for more is clamped."""
 
 Clock = Callable[[], float]
+
+_requester: ContextVar[str | None] = ContextVar("bindbee_requester", default=None)
+
+
+@contextmanager
+def on_behalf_of(user: object) -> Iterator[None]:
+    """Book the Bindbee requests made inside this block to `user`'s share of the budget.
+
+    A context variable carries the user down to the budget, through lookups, coalescing and
+    retries alike: a task started inside the block (a coalesced fetch) inherits it.
+    """
+    token = _requester.set(user if isinstance(user, str) and user else None)
+    try:
+        yield
+    finally:
+        _requester.reset(token)
+
+
+def current_requester() -> str | None:
+    """The user the current Bindbee request is for, if a listener said (`on_behalf_of`)."""
+    return _requester.get()
 
 
 @dataclass(frozen=True)
@@ -79,37 +121,64 @@ def retry_after(headers: Mapping[str, str], *, now: float) -> float:
 
 
 class RateBudget:
-    """At most `per_minute` requests in any 60 seconds, kept in line with what Bindbee says.
+    """At most `per_minute` requests in any 60 seconds, kept in line with what Bindbee says,
+    and at most `user_share` of them for any one user.
 
     No lock is needed: asyncio runs one coroutine at a time, and no method awaits, so each
     call completes without another one interleaving. (Use one budget per event loop.)
     """
 
     def __init__(
-        self, per_minute: int, *, clock: Clock = time.monotonic, wall_clock: Clock = time.time
+        self,
+        per_minute: int,
+        *,
+        user_share: float = 1.0,
+        clock: Clock = time.monotonic,
+        wall_clock: Clock = time.time,
     ) -> None:
         if per_minute < 1:
             raise ValueError("per_minute must be at least 1")
+        if not 0 < user_share <= 1:
+            raise ValueError("user_share must be more than 0 and at most 1")
         self.per_minute = per_minute
+        self.user_share = user_share
         self.limit = per_minute  # the limit in force: lowered by X-RateLimit-Limit
         self._clock = clock
         self._wall_clock = wall_clock  # only to turn Unix-time headers into our clock
         # Our sends in the current window, oldest first. Reservations are made in order, so
         # the log stays sorted; its last entries may lie in the future (callers still waiting).
         self._sends: deque[float] = deque()
+        self._senders: deque[str | None] = deque()  # who each of _sends was for
+        self._by_user: dict[str, deque[float]] = {}  # each user's own sends, oldest first
         self._blocked_until = -math.inf
         self._others = 0  # requests someone else made on this connector, as far as we know
         self._others_until = -math.inf
 
-    def reserve(self, max_wait: float) -> float:
-        """Book one send: return the seconds to wait first (0 = now), or raise RateLimited."""
+    @property
+    def user_limit(self) -> int:
+        """Sends one user may have in any 60 seconds: their share of the limit in force."""
+        return max(1, math.floor(self.limit * self.user_share))
+
+    def reserve(self, max_wait: float, *, user: str | None = None) -> float:
+        """Book one send for `user` (None: nobody in particular): return the seconds to wait
+        first (0 = now), or raise RateLimited with the wait that this user faces."""
         now = self._clock()
         self._forget(now)
-        at = self._earliest(now)
+        at = self._earliest(self._user_free(user, now))
         if at - now > max_wait:
             raise RateLimited(retry_after=at - now)
         self._sends.append(at)
+        self._senders.append(user)
+        if user is not None:
+            self._by_user.setdefault(user, deque()).append(at)
         return at - now
+
+    def _user_free(self, user: str | None, now: float) -> float:
+        """The earliest time ≥ now at which `user` is within their share."""
+        own = self._by_user.get(user) if user is not None else None
+        if own is None or len(own) < self.user_limit:
+            return now
+        return max(now, own[-self.user_limit] + WINDOW)
 
     def observe(self, status: int, headers: Mapping[str, str]) -> None:
         """Learn from a response's rate-limit headers (and its Retry-After on a 429)."""
@@ -157,9 +226,16 @@ class RateBudget:
         """Drop sends that have left the window."""
         while self._sends and self._sends[0] <= now - WINDOW:
             self._sends.popleft()
+            user = self._senders.popleft()
+            if user is not None:
+                # A user's log is in the same order as ours, so this send is its oldest.
+                own = self._by_user[user]
+                own.popleft()
+                if not own:
+                    del self._by_user[user]
 
     def _earliest(self, now: float) -> float:
-        """The earliest time a send stays within every limit we know of."""
+        """The earliest time ≥ now at which a send stays within every connector limit."""
         start = max(now, self._blocked_until, self._sends[-1] if self._sends else now)
         if start < self._others_until:
             shared = self._slot_free(start, self.limit - self._others)

@@ -72,6 +72,7 @@ class BindbeeClient:
         deadline: float = 8.0,
         max_attempts: int = 3,
         rate_limit_per_minute: int = 200,
+        user_share: float = 1.0,
         backoff_base: float = 0.2,
         transport: httpx.AsyncBaseTransport | None = None,
         retrier: Retrier | None = None,
@@ -80,7 +81,8 @@ class BindbeeClient:
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
         self.retrier = retrier or Retrier(
-            RateBudget(rate_limit_per_minute),  # one per connector token
+            # one per connector token
+            RateBudget(rate_limit_per_minute, user_share=user_share),
             deadline=deadline,
             max_attempts=max_attempts,
             backoff_base=backoff_base,
@@ -113,6 +115,7 @@ class BindbeeClient:
             deadline=settings.lookup_deadline,
             max_attempts=settings.bindbee_max_attempts,
             rate_limit_per_minute=settings.bindbee_rate_limit,
+            user_share=settings.bindbee_user_share,
             transport=transport,
         )
 

@@ -20,7 +20,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from bot.ats.budget import RateBudget
+from bot.ats.budget import RateBudget, current_requester
 from bot.ats.errors import AtsError, RateLimited, TransientError, Unavailable
 
 Attempt = Callable[[int, float], Awaitable[object | AtsError]]
@@ -92,7 +92,7 @@ class Retrier:
     def _reserve(self, deadline: float, last: AtsError | None) -> float:
         """Seconds the budget says to wait, or raise when that will not fit in the deadline."""
         try:
-            return self.budget.reserve(max_wait=deadline - self.clock())
+            return self.budget.reserve(max_wait=deadline - self.clock(), user=current_requester())
         except RateLimited as refused:
             # A retry that does not fit ends in the error it was retrying (after a 429,
             # that carries Bindbee's own Retry-After).

@@ -12,7 +12,7 @@ import logging
 import signal
 
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
@@ -20,6 +20,9 @@ from slack_sdk.errors import SlackApiError
 from bot.app import build_app, build_context
 from bot.config import ServeSettings
 from bot.context import AppContext
+from bot.logs import loggable
+from bot.slack.incoming import MAX_BODY_BYTES, Intake, Refused
+from bot.slack.teams import OneWorkspace
 from bot.slack.web import TOKEN_REFUSED_ERRORS
 
 logger = logging.getLogger("bot.slack.server")
@@ -46,6 +49,8 @@ class Server:
         self._site: web.TCPSite | None = None
         self._socket: AsyncSocketModeHandler | None = None
         self._stopped = False
+        secret = settings.slack_signing_secret
+        self._intake = Intake(secret.get_secret_value()) if secret else None
 
     async def start(self) -> None:
         """Check the token, then start taking requests."""
@@ -89,13 +94,20 @@ class Server:
         logger.info("stopped")
 
     def _web_app(self) -> web.Application:
-        web_app = web.Application()
+        web_app = web.Application(client_max_size=MAX_BODY_BYTES)
         web_app.router.add_post(EVENTS_PATH, self._slack_events)
         web_app.router.add_get(HEALTH_PATH, self._health)
         return web_app
 
     async def _slack_events(self, request: web.Request) -> web.Response:
-        bolt_request = await to_bolt_request(request)
+        if self._intake is None:  # HTTP mode always has a signing secret (ServeSettings)
+            return web.Response(status=401, text="no signing secret")
+        body = await request.read()  # 413 past client_max_size
+        try:
+            bolt_request = self._intake.bolt_request(body, request.headers, request.query_string)
+        except Refused as refused:
+            logger.info("request refused: %d %s", refused.status, refused.reason)
+            return web.Response(status=refused.status, text=refused.reason)
         bolt_response = await self.app.async_dispatch(bolt_request)
         return await to_aiohttp_response(bolt_response)
 
@@ -115,7 +127,15 @@ class Server:
         except Exception as exc:  # network trouble at start-up should not stop the app
             logger.warning("auth.test failed (%s); going on", type(exc).__name__)
         else:
-            logger.info("Slack token works for team=%s bot=%s", auth.get("team"), auth.get("user"))
+            teams = self.app_context.teams
+            if isinstance(teams, OneWorkspace):  # single-workspace: the token's team is ours
+                teams.learn(auth)
+            logger.info(
+                "Slack token works for team=%s (%s) bot=%s",
+                loggable(auth.get("team_id")),
+                loggable(auth.get("team")),
+                loggable(auth.get("user")),
+            )
 
 
 async def serve(settings: ServeSettings) -> int:

@@ -7,6 +7,8 @@ about. Nothing here ever takes a candidate, so no candidate data can end up in a
 
 from __future__ import annotations
 
+from typing import Literal
+
 from slack_sdk.models.blocks import Block, ContextBlock, SectionBlock
 
 from bot.ats.errors import (
@@ -106,3 +108,22 @@ def apology_message() -> Message:
 def share_refused_message(ref: str | None = None) -> Message:
     """Says that sharing was refused because the candidate has become private."""
     return notice("Share refused: the candidate is private now, so nothing was shared.", ref=ref)
+
+
+def share_blocked_message(reach: Literal["external", "unknown"], ref: str | None = None) -> Message:
+    """Says that nothing was shared because the conversation is, or may be, external."""
+    if reach == "external":
+        why = "this conversation includes people from another organisation (Slack Connect)"
+    else:
+        why = (
+            "I could not check whether this conversation includes people from another organisation"
+        )
+    return notice(f"Not shared: {why}, and candidate cards stay inside yours.", ref=ref)
+
+
+def cannot_reply_message() -> Message:
+    """Says that the answer cannot be delivered: Slack gave no reply address we post to."""
+    return notice(
+        "I cannot answer this command: it came without a Slack reply address. "
+        "Try again; if it keeps happening, tell an admin."
+    )

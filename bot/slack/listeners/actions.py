@@ -5,10 +5,13 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.ats.budget import on_behalf_of
 from bot.ats.errors import LookupFailure
 from bot.context import AppContext
 from bot.core.cards import (
@@ -16,15 +19,18 @@ from bot.core.cards import (
     apology_message,
     candidate_message,
     error_message,
+    share_blocked_message,
     share_refused_message,
 )
 from bot.core.policy import View, is_private
-from bot.logs import log_unexpected
+from bot.logs import log_unexpected, loggable
 from bot.lookups import LookupKey
 
 logger = logging.getLogger("bot.share")
 
-ActionListener = Callable[[AsyncAck, dict[str, Any], dict[str, Any]], Awaitable[None]]
+ActionListener = Callable[
+    [AsyncAck, dict[str, Any], dict[str, Any], AsyncWebClient], Awaitable[None]
+]
 
 
 async def acknowledge_only(ack: AsyncAck) -> None:
@@ -32,55 +38,125 @@ async def acknowledge_only(ack: AsyncAck) -> None:
     await ack()
 
 
+@dataclass(frozen=True)
+class ShareRequest:
+    """What one press of "Share in channel" says, read defensively from the payload."""
+
+    candidate_id: str
+    user_id: str | None
+    channel_id: str | None
+    message_ts: str | None
+    response_url: object
+    shared_flag: object  # is_ext_shared_channel, if the payload says (it usually does not)
+
+    @classmethod
+    def from_body(cls, body: dict[str, Any], action: dict[str, Any]) -> ShareRequest:
+        """Read the press from a block_actions payload."""
+        container = _dict(body.get("container"))
+        return cls(
+            candidate_id=_text(action.get("value")) or "",
+            user_id=_text(_dict(body.get("user")).get("id")),
+            channel_id=_text(_dict(body.get("channel")).get("id"))
+            or _text(container.get("channel_id")),
+            message_ts=_text(container.get("message_ts")),
+            response_url=body.get("response_url"),
+            shared_flag=body.get("is_ext_shared_channel"),
+        )
+
+    @property
+    def key(self) -> str:
+        """One share per clicked message (channel and message ts) and candidate."""
+        parts = (self.channel_id, self.message_ts, self.candidate_id)
+        return "share:" + ":".join(part or "-" for part in parts)
+
+
 def share_in_channel(app_context: AppContext) -> ActionListener:
     """Build the "Share in channel" listener: re-check privacy, then post the channel view."""
 
-    async def handle(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+    async def handle(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
+    ) -> None:
         await ack()
-        app_context.inflight.spawn(_share_and_reply(app_context, body, action), "share")
+        started = time.monotonic()
+        press = ShareRequest.from_body(body, action)
+        response_url = press.response_url
+        if not app_context.replies.accepts(response_url):
+            # Nowhere to post the card to, and a button's ack carries no message: log it.
+            outcome = "no_response_url" if not response_url else "refused_response_url"
+            _log_line(press, outcome, "none", started)
+            return
+        # Claimed before any await, so a double click cannot slip in between.
+        if not await app_context.shares.first(press.key):
+            _log_line(press, "already_shared", "none", started)
+            return
+        work = _share_and_reply(app_context, client, press, response_url, started)
+        app_context.inflight.spawn(work, "share")
 
     return handle
 
 
 async def _share_and_reply(
-    app_context: AppContext, body: dict[str, Any], action: dict[str, Any]
+    app_context: AppContext,
+    client: AsyncWebClient,
+    press: ShareRequest,
+    response_url: str,
+    started: float,
 ) -> None:
-    started = time.monotonic()
-    candidate_id = str(action.get("value", ""))
-    user_id = str(body.get("user", {}).get("id", ""))
     try:
-        payload, outcome = await _share(app_context, candidate_id, user_id)
+        with on_behalf_of(press.user_id):
+            payload, outcome = await _share(app_context, client, press)
     except Exception as exc:  # the user still gets an answer, never silence
         log_unexpected(logger, "share", exc)
         payload, outcome = _ephemeral(apology_message()), "unexpected_error"
-    response_url = body.get("response_url")
-    if response_url:
-        await app_context.replies.send(response_url, payload)
-    logger.info(
-        "share user=%s id=%s outcome=%s ms=%d",
-        user_id,
-        candidate_id,
-        outcome,
-        (time.monotonic() - started) * 1000,
-    )
+    posted = await app_context.replies.send(response_url, payload)
+    if outcome != "shared" or not posted:
+        # Nothing reached the channel, so pressing again may share it after all.
+        await app_context.shares.forget(press.key)
+    _log_line(press, outcome, "posted" if posted else "not_delivered", started)
 
 
 async def _share(
-    app_context: AppContext, candidate_id: str, user_id: str
+    app_context: AppContext, client: AsyncWebClient, press: ShareRequest
 ) -> tuple[dict[str, Any], str]:
+    refusal = await app_context.guard.refusal(client, press.channel_id, press.shared_flag)
+    if refusal is not None:
+        blocked = share_blocked_message(refusal, ref=press.candidate_id)
+        return _ephemeral(blocked), f"refused_{refusal}_conversation"
     try:
         # fresh: privacy may have changed since the card was shown
-        candidate = await app_context.lookups.fetch(LookupKey("id", candidate_id), fresh=True)
+        key = LookupKey("id", press.candidate_id)
+        candidate = await app_context.lookups.fetch(key, fresh=True)
     except LookupFailure as error:
-        return _ephemeral(error_message(error, ref=candidate_id)), error.kind
+        return _ephemeral(error_message(error, ref=press.candidate_id)), error.kind
     if is_private(candidate, strict=app_context.strict):
-        return _ephemeral(share_refused_message(ref=candidate_id)), "refused_private"
+        return _ephemeral(share_refused_message(ref=press.candidate_id)), "refused_private"
     message = candidate_message(
-        candidate, View.CHANNEL, strict=app_context.strict, shared_by=user_id
+        candidate, View.CHANNEL, strict=app_context.strict, shared_by=press.user_id
     )
     shared = {"response_type": "in_channel", "replace_original": False, **message.as_payload()}
     return shared, "shared"
 
 
+def _log_line(press: ShareRequest, outcome: str, reply: str, started: float) -> None:
+    """One line per press: what was decided (`outcome`) and where it went (`reply`)."""
+    logger.info(
+        "share user=%s id=%s channel=%s outcome=%s reply=%s ms=%d",
+        loggable(press.user_id),
+        loggable(press.candidate_id),
+        loggable(press.channel_id),
+        outcome,
+        reply,
+        (time.monotonic() - started) * 1000,
+    )
+
+
 def _ephemeral(message: Message) -> dict[str, Any]:
     return {"response_type": "ephemeral", "replace_original": False, **message.as_payload()}
+
+
+def _dict(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None

@@ -9,12 +9,14 @@ from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
 
+from bot.ats.budget import on_behalf_of
 from bot.ats.errors import InvalidId, LookupFailure
 from bot.ats.models import Candidate
 from bot.context import AppContext
 from bot.core.cards import (
     Message,
     apology_message,
+    cannot_reply_message,
     combine,
     error_message,
     outcome_message,
@@ -23,7 +25,7 @@ from bot.core.cards import (
 )
 from bot.core.policy import View, is_private
 from bot.core.query import MAX_IDS, Query, parse_query
-from bot.logs import log_unexpected
+from bot.logs import log_unexpected, loggable
 
 logger = logging.getLogger("bot.command")
 
@@ -39,26 +41,41 @@ def candidate_command(app_context: AppContext) -> CommandListener:
         if not query.keys:
             # Nothing to fetch (help, or only invalid input): answer in the ack itself.
             await ack(response_type="ephemeral", **_without_lookups(query).as_payload())
-            _log_line(command, query, ["usage" if query.wants_help else "invalid"], started)
+            _log_line(command, query, ["usage" if query.wants_help else "invalid"], "ack", started)
+            return
+        response_url = command.get("response_url")
+        if not app_context.replies.accepts(response_url):
+            # Nowhere on Slack to send a card to (an old payload without response_url, or one
+            # pointing elsewhere): say so in the ack. Never a card there: the ack goes back to
+            # whoever sent the request, and only Slack may receive candidate data.
+            outcome = "no_response_url" if not response_url else "refused_response_url"
+            await ack(response_type="ephemeral", **cannot_reply_message().as_payload())
+            _log_line(command, query, [outcome], "ack", started)
             return
         await ack()
-        app_context.inflight.spawn(_answer(app_context, command, query, started), "/candidate")
+        work = _answer(app_context, command, response_url, query, started)
+        app_context.inflight.spawn(work, "/candidate")
 
     return handle
 
 
 async def _answer(
-    app_context: AppContext, command: dict[str, Any], query: Query, started: float
+    app_context: AppContext,
+    command: dict[str, Any],
+    response_url: str,
+    query: Query,
+    started: float,
 ) -> None:
     try:
-        message, outcomes = await _look_up(app_context, query)
+        with on_behalf_of(command.get("user_id")):  # the user's own share of the ATS budget
+            message, outcomes = await _look_up(app_context, query)
     except Exception as exc:  # the user still gets an answer, never silence
         log_unexpected(logger, "/candidate", exc)
         message, outcomes = apology_message(), ["unexpected_error"]
-    await app_context.replies.send(
-        command["response_url"], {"response_type": "ephemeral", **message.as_payload()}
+    posted = await app_context.replies.send(
+        response_url, {"response_type": "ephemeral", **message.as_payload()}
     )
-    _log_line(command, query, outcomes, started)
+    _log_line(command, query, outcomes, "posted" if posted else "not_delivered", started)
 
 
 async def _look_up(app_context: AppContext, query: Query) -> tuple[Message, list[str]]:
@@ -95,11 +112,15 @@ def _outcome_name(outcome: Candidate | LookupFailure, app_context: AppContext) -
     return "private" if is_private(outcome, strict=app_context.strict) else "found"
 
 
-def _log_line(command: dict[str, Any], query: Query, outcomes: list[str], started: float) -> None:
+def _log_line(
+    command: dict[str, Any], query: Query, outcomes: list[str], reply: str, started: float
+) -> None:
+    """One line per command; `reply` says where the answer went: ack, posted, not_delivered."""
     logger.info(
-        "lookup command=/candidate user=%s ids=%d outcome=%s ms=%d",
-        command.get("user_id", "?"),
+        "lookup command=/candidate user=%s ids=%d outcome=%s ms=%d reply=%s",
+        loggable(command.get("user_id")),
         len(query.items),
         ",".join(outcomes),
         (time.monotonic() - started) * 1000,
+        reply,
     )

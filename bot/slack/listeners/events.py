@@ -8,47 +8,66 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeGuard
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.ats.budget import on_behalf_of
 from bot.ats.errors import LookupFailure
 from bot.context import AppContext
 from bot.core.cards import unfurl_blocks
 from bot.core.links import LinkMatch, match_link
 from bot.core.query import MAX_IDS
-from bot.logs import log_unexpected
+from bot.logs import log_unexpected, loggable
 from bot.lookups import LookupKey
 
 logger = logging.getLogger("bot.unfurl")
 
 EventListener = Callable[[dict[str, Any], dict[str, Any], AsyncWebClient], Awaitable[None]]
-_SEEN_EVENTS_KEPT = 1000
+_MAX_TARGET_LENGTH = 256  # channel ids, timestamps and unfurl ids are far shorter
 
 
 def link_shared(app_context: AppContext) -> EventListener:
-    """Build the `link_shared` listener."""
-    seen: OrderedDict[str, None] = OrderedDict()  # event ids, so a Slack retry is not redone
+    """Build the `link_shared` listener (retries and other teams are filtered before it)."""
 
     async def handle(event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient) -> None:
-        event_id = str(body.get("event_id", ""))
-        if event_id and event_id in seen:
-            logger.info("unfurl event=%s skipped: already handled", event_id)
-            return
-        if event_id:
-            seen[event_id] = None
-            while len(seen) > _SEEN_EVENTS_KEPT:
-                seen.popitem(last=False)
-        if body.get("is_ext_shared_channel") and not app_context.settings.unfurl_external_channels:
-            logger.info("unfurl event=%s skipped: channel shared outside the team", event_id)
+        event_id = loggable(body.get("event_id"))
+        target = unfurl_target(event)
+        if target is None:
+            logger.info(
+                "unfurl event=%s skipped: the event names neither channel+message_ts "
+                "nor unfurl_id+source, so there is nothing to unfurl into",
+                event_id,
+            )
             return
         # Bolt acknowledges the event once this returns; the unfurl runs after that.
-        app_context.inflight.spawn(_unfurl(app_context, event, event_id, client), "unfurl")
+        work = _unfurl(app_context, event, body, target, event_id, client)
+        app_context.inflight.spawn(work, "unfurl")
 
     return handle
+
+
+def unfurl_target(event: dict[str, Any]) -> dict[str, str] | None:
+    """Where chat.unfurl must attach the unfurls, or None when the event does not say.
+
+    A message is named by `channel` + `ts`; a composer preview, which has no channel yet
+    (`channel` is "COMPOSER"), by `unfurl_id` + `source`
+    (https://api.slack.com/methods/chat.unfurl).
+    """
+    channel, message_ts = event.get("channel"), event.get("message_ts")
+    unfurl_id, source = event.get("unfurl_id"), event.get("source")
+    composer = source == "composer" or channel == "COMPOSER"
+    if not composer and _present(channel) and _present(message_ts):
+        return {"channel": channel, "ts": message_ts}
+    if _present(unfurl_id) and _present(source):
+        return {"unfurl_id": unfurl_id, "source": source}
+    return None
+
+
+def _present(value: object) -> TypeGuard[str]:
+    return isinstance(value, str) and 0 < len(value) <= _MAX_TARGET_LENGTH
 
 
 def candidate_links(event: dict[str, Any], app_context: AppContext) -> list[LinkMatch]:
@@ -67,21 +86,38 @@ def candidate_links(event: dict[str, Any], app_context: AppContext) -> list[Link
 
 
 async def _unfurl(
-    app_context: AppContext, event: dict[str, Any], event_id: str, client: AsyncWebClient
+    app_context: AppContext,
+    event: dict[str, Any],
+    body: dict[str, Any],
+    target: dict[str, str],
+    event_id: str,
+    client: AsyncWebClient,
 ) -> None:
     try:
-        await _unfurl_links(app_context, event, event_id, client)
+        with on_behalf_of(event.get("user")):
+            await _unfurl_links(app_context, event, body, target, event_id, client)
     except Exception as exc:
         log_unexpected(logger, f"unfurl event={event_id}", exc)
 
 
 async def _unfurl_links(
-    app_context: AppContext, event: dict[str, Any], event_id: str, client: AsyncWebClient
+    app_context: AppContext,
+    event: dict[str, Any],
+    body: dict[str, Any],
+    target: dict[str, str],
+    event_id: str,
+    client: AsyncWebClient,
 ) -> None:
     started = time.monotonic()
     links = candidate_links(event, app_context)
     if not links:
         logger.info("unfurl event=%s links=0: no candidate links", event_id)
+        return
+    refusal = await app_context.guard.refusal(
+        client, event.get("channel"), body.get("is_ext_shared_channel")
+    )
+    if refusal is not None:
+        logger.info("unfurl event=%s links=%d skipped: %s", event_id, len(links), _WHY[refusal])
         return
     results = await app_context.lookups.fetch_many([LookupKey(m.kind, m.value) for m in links])
     unfurls: dict[str, dict[str, Any]] = {}
@@ -95,31 +131,33 @@ async def _unfurl_links(
             skipped.append("private")
             continue
         unfurls[match.url] = {"blocks": blocks}
-    if unfurls:
-        await _send(client, event, event_id, unfurls)
+    sent = bool(unfurls) and await _send(client, target, event_id, unfurls)
     logger.info(
-        "unfurl event=%s links=%d unfurled=%d skipped=%s ms=%d",
+        "unfurl event=%s links=%d unfurled=%d skipped=%s sent=%s ms=%d",
         event_id,
         len(links),
-        len(unfurls),
+        len(unfurls) if sent else 0,
         ",".join(skipped) or "none",
+        "yes" if sent else "no",
         (time.monotonic() - started) * 1000,
     )
 
 
+_WHY = {
+    "external": "the conversation is shared outside the organisation (Slack Connect)",
+    "unknown": "cannot tell whether the conversation is shared outside the organisation",
+}
+
+
 async def _send(
-    client: AsyncWebClient, event: dict[str, Any], event_id: str, unfurls: dict[str, Any]
-) -> None:
-    channel = event.get("channel") or event.get("channel_id")
-    source = event.get("source")
-    if (source == "composer" or channel == "COMPOSER" or not channel) and event.get("unfurl_id"):
-        target = {"unfurl_id": event["unfurl_id"], "source": source or "composer"}
-    else:
-        target = {"channel": channel, "ts": event.get("message_ts")}
+    client: AsyncWebClient, target: dict[str, str], event_id: str, unfurls: dict[str, Any]
+) -> bool:
     try:
         # 429s are retried by the client's RateLimitErrorRetryHandler before we see them
-        await client.chat_unfurl(**target, unfurls=unfurls)
+        await client.chat_unfurl(**target, unfurls=unfurls)  # type: ignore[arg-type]
     except SlackApiError as exc:
         logger.warning(
-            "unfurl event=%s chat.unfurl failed: %s", event_id, exc.response.get("error", "?")
+            "unfurl event=%s chat.unfurl failed: %s", event_id, loggable(exc.response.get("error"))
         )
+        return False
+    return True
