@@ -78,7 +78,11 @@ def action_body(action_id: str, value: str, response_url: str, *, user_id: str =
 
 
 def event_body(event: dict[str, Any], *, event_id: str = "Ev0001", **envelope: Any) -> str:
-    """An Events API `event_callback` JSON body wrapping `event`."""
+    """An Events API `event_callback` JSON body wrapping `event`.
+
+    Like Slack's own, the envelope says whether the channel is shared with another
+    organisation (`is_ext_shared_channel`, false unless `envelope` says otherwise).
+    """
     return json.dumps(
         {
             "token": "legacy-verification-token",
@@ -95,6 +99,7 @@ def event_body(event: dict[str, Any], *, event_id: str = "Ev0001", **envelope: A
                     "is_enterprise_install": False,
                 }
             ],
+            "is_ext_shared_channel": False,
             "event": event,
             **envelope,
         }

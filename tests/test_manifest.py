@@ -51,9 +51,13 @@ def test_events_scopes_and_interactivity() -> None:
     assert manifest["settings"]["event_subscriptions"]["bot_events"] == ["link_shared"]
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
     assert sorted(manifest["oauth_config"]["scopes"]["bot"]) == [
+        "channels:read",
         "commands",
+        "groups:read",
+        "im:read",
         "links:read",
         "links:write",
+        "mpim:read",
     ]
 
 

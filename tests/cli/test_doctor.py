@@ -93,7 +93,9 @@ def test_everything_passes_against_working_fakes(
     _line(lines, "✓ SLACK_SIGNING_SECRET is set (HTTP mode)")
     _line(lines, "✓ Slack accepts SLACK_BOT_TOKEN: team “Test Team”, bot “candidate-bot”")
     scopes = _line(lines, "✓ the bot token has the scopes manifest.yml asks for")
-    assert scopes.endswith("commands, links:read, links:write")
+    assert scopes.endswith(
+        "commands, links:read, links:write, channels:read, groups:read, im:read, mpim:read"
+    )
     _line(lines, "✓ Bindbee accepts BINDBEE_API_KEY and BINDBEE_CONNECTOR_TOKEN")
     _line(lines, "✓ 3 link pattern(s) compile")
     _line(lines, "✓ every link domain is in manifest.yml")

@@ -1,8 +1,11 @@
 """A fake Slack on 127.0.0.1: the Web API, `response_url` targets and Socket Mode.
 
-- `POST /api/<method>`: `auth.test` checks the bearer token; `chat.unfurl` is recorded and
-  can be told to fail (`fail_unfurl`); `apps.connections.open` hands out this server's
-  websocket; every other method answers `{"ok": true}`.
+- `POST /api/<method>`: `auth.test` checks the bearer token and names the team
+  (`team_id`, settable); `chat.unfurl` is recorded and can be told to fail (`fail_unfurl`);
+  `conversations.info` answers from `conversations` (channel id → the fields Slack would
+  give, e.g. `is_ext_shared`), and `channel_not_found` for any other channel;
+  `apps.connections.open` hands out this server's websocket; every other method answers
+  `{"ok": true}`.
 - `POST /webhook/<anything>`: a response_url; the JSON posted is recorded.
 - `GET /link`: the Socket Mode websocket. It says hello, and `send_envelope` pushes an
   envelope to the connected app; frames the app sends back are recorded in `socket_frames`.
@@ -28,7 +31,8 @@ from tests.fakes.background import BackgroundServer
 BOT_TOKEN = "xoxb-test-bot-token"
 APP_TOKEN = "xapp-test-app-token"
 SIGNING_SECRET = "test-signing-secret"
-SCOPES = "commands,links:read,links:write"
+SCOPES = "commands,links:read,links:write,channels:read,groups:read,im:read,mpim:read"
+INTERNAL_CHANNEL = "C0HIRING"
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,11 @@ class FakeSlack(BackgroundServer):
         self._socket: web.WebSocketResponse | None = None
         self._refused_blocks = 0
         self.token = BOT_TOKEN
+        self.team_id = "T0TEST"
+        self.enterprise_id: str | None = None
+        self.conversations: dict[str, dict[str, Any]] = {
+            INTERNAL_CHANNEL: {"is_channel": True, "is_shared": False, "is_ext_shared": False}
+        }
 
     @property
     def api_url(self) -> str:
@@ -136,6 +145,7 @@ class FakeSlack(BackgroundServer):
     def _make_app(self) -> web.Application:
         app = web.Application()
         app.router.add_post("/api/{method}", self._web_api)
+        app.router.add_get("/api/{method}", self._web_api)  # slack_sdk GETs a few methods
         app.router.add_post("/webhook/{name:.*}", self._webhook)
         app.router.add_get("/link", self._websocket)
         app.router.add_get("/link/", self._websocket)
@@ -148,7 +158,7 @@ class FakeSlack(BackgroundServer):
 
     async def _web_api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
-        body = await _body(request)
+        body = {**request.query, **await _body(request)}
         self._record(Call(request.path, dict(request.headers), body))
         token = request.headers.get("Authorization", "").removeprefix("Bearer ")
         if not token:
@@ -161,18 +171,24 @@ class FakeSlack(BackgroundServer):
         if token != self.token:
             return web.json_response({"ok": False, "error": "invalid_auth"})
         if method == "auth.test":
-            return web.json_response(
-                {
-                    "ok": True,
-                    "url": "https://test-team.slack.com/",
-                    "team": "Test Team",
-                    "user": "candidate-bot",
-                    "team_id": "T0TEST",
-                    "user_id": "U0BOT",
-                    "bot_id": "B0BOT",
-                },
-                headers={"x-oauth-scopes": SCOPES},
-            )
+            identity = {
+                "ok": True,
+                "url": "https://test-team.slack.com/",
+                "team": "Test Team",
+                "user": "candidate-bot",
+                "team_id": self.team_id,
+                "user_id": "U0BOT",
+                "bot_id": "B0BOT",
+            }
+            if self.enterprise_id is not None:
+                identity["enterprise_id"] = self.enterprise_id
+            return web.json_response(identity, headers={"x-oauth-scopes": SCOPES})
+        if method == "conversations.info":
+            channel_id = str(body.get("channel", ""))
+            fields = self.conversations.get(channel_id)
+            if fields is None:
+                return web.json_response({"ok": False, "error": "channel_not_found"})
+            return web.json_response({"ok": True, "channel": {"id": channel_id, **fields}})
         if method == "chat.unfurl" and self._unfurl_faults:
             status, payload, headers = self._unfurl_faults.pop(0)
             return web.json_response(payload, status=status, headers=headers)
