@@ -30,39 +30,57 @@ def signed_headers(
 
 
 def command_body(
-    text: str, response_url: str, *, user_id: str = "U0ALICE", channel_id: str = "C0HIRING"
+    text: str,
+    response_url: str | None,
+    *,
+    user_id: str = "U0ALICE",
+    channel_id: str = "C0HIRING",
+    team_id: str = "T0TEST",
 ) -> str:
-    """A `/candidate` slash-command form body, as Slack posts it."""
-    return urlencode(
-        {
-            "token": "legacy-verification-token",
-            "team_id": "T0TEST",
-            "team_domain": "test-team",
-            "channel_id": channel_id,
-            "channel_name": "hiring",
-            "user_id": user_id,
-            "user_name": "alice",
-            "command": "/candidate",
-            "text": text,
-            "api_app_id": "A0APP",
-            "is_enterprise_install": "false",
-            "response_url": response_url,
-            "trigger_id": "1234.5678.abcd",
-        }
-    )
+    """A `/candidate` slash-command form body, as Slack posts it (no response_url if None)."""
+    fields = {
+        "token": "legacy-verification-token",
+        "team_id": team_id,
+        "team_domain": "test-team",
+        "channel_id": channel_id,
+        "channel_name": "hiring",
+        "user_id": user_id,
+        "user_name": "alice",
+        "command": "/candidate",
+        "text": text,
+        "api_app_id": "A0APP",
+        "is_enterprise_install": "false",
+        "response_url": response_url,
+        "trigger_id": "1234.5678.abcd",
+    }
+    return urlencode({key: value for key, value in fields.items() if value is not None})
 
 
-def action_body(action_id: str, value: str, response_url: str, *, user_id: str = "U0ALICE") -> str:
+def action_body(
+    action_id: str,
+    value: str,
+    response_url: str | None,
+    *,
+    user_id: str = "U0ALICE",
+    team_id: str = "T0TEST",
+    channel_id: str = "C0HIRING",
+    message_ts: str = "1700000000.000100",
+) -> str:
     """A block_actions interactivity body (`payload=<json>`), as Slack posts it."""
-    payload = {
+    payload: dict[str, Any] = {
         "type": "block_actions",
-        "team": {"id": "T0TEST", "domain": "test-team"},
-        "user": {"id": user_id, "username": "alice", "team_id": "T0TEST"},
+        "team": {"id": team_id, "domain": "test-team"},
+        "user": {"id": user_id, "username": "alice", "team_id": team_id},
         "api_app_id": "A0APP",
         "token": "legacy-verification-token",
-        "container": {"type": "message", "message_ts": "1700000000.000100", "is_ephemeral": True},
+        "container": {
+            "type": "message",
+            "message_ts": message_ts,
+            "channel_id": channel_id,
+            "is_ephemeral": True,
+        },
         "trigger_id": "1234.5678.abcd",
-        "channel": {"id": "C0HIRING", "name": "hiring"},
+        "channel": {"id": channel_id, "name": "hiring"},
         "response_url": response_url,
         "actions": [
             {
@@ -74,10 +92,14 @@ def action_body(action_id: str, value: str, response_url: str, *, user_id: str =
             }
         ],
     }
+    if response_url is None:
+        del payload["response_url"]
     return urlencode({"payload": json.dumps(payload)})
 
 
-def event_body(event: dict[str, Any], *, event_id: str = "Ev0001", **envelope: Any) -> str:
+def event_body(
+    event: dict[str, Any], *, event_id: str = "Ev0001", team_id: str = "T0TEST", **envelope: Any
+) -> str:
     """An Events API `event_callback` JSON body wrapping `event`.
 
     Like Slack's own, the envelope says whether the channel is shared with another
@@ -86,14 +108,14 @@ def event_body(event: dict[str, Any], *, event_id: str = "Ev0001", **envelope: A
     return json.dumps(
         {
             "token": "legacy-verification-token",
-            "team_id": "T0TEST",
+            "team_id": team_id,
             "api_app_id": "A0APP",
             "type": "event_callback",
             "event_id": event_id,
             "event_time": int(time.time()),
             "authorizations": [
                 {
-                    "team_id": "T0TEST",
+                    "team_id": team_id,
                     "user_id": "U0BOT",
                     "is_bot": True,
                     "is_enterprise_install": False,

@@ -44,6 +44,10 @@ class TeamCheck(AsyncMiddleware):
     ) -> BoltResponse:
         """Let the request through only when `teams` serves its team."""
         team_id, enterprise_id = req.context.team_id, req.context.enterprise_id
+        if not team_id and not enterprise_id:
+            # Every request Slack sends names its team; this is not one of them.
+            logger.info("refused a request that names no team")
+            return BoltResponse(status=400, body="the request names no team")
         if await self.teams.serves(team_id, enterprise_id):
             return await next()
         logger.warning(

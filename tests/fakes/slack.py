@@ -7,6 +7,7 @@
   `apps.connections.open` hands out this server's websocket; every other method answers
   `{"ok": true}`.
 - `POST /webhook/<anything>`: a response_url; the JSON posted is recorded.
+- `POST /redirect/<anything>`: recorded, and answered 307 to `/webhook/<anything>`.
 - `GET /link`: the Socket Mode websocket. It says hello, and `send_envelope` pushes an
   envelope to the connected app; frames the app sends back are recorded in `socket_frames`.
 
@@ -147,6 +148,7 @@ class FakeSlack(BackgroundServer):
         app.router.add_post("/api/{method}", self._web_api)
         app.router.add_get("/api/{method}", self._web_api)  # slack_sdk GETs a few methods
         app.router.add_post("/webhook/{name:.*}", self._webhook)
+        app.router.add_post("/redirect/{name:.*}", self._redirect)
         app.router.add_get("/link", self._websocket)
         app.router.add_get("/link/", self._websocket)
         app.on_shutdown.append(self._close_socket)
@@ -201,6 +203,11 @@ class FakeSlack(BackgroundServer):
             self._refused_blocks -= 1
             return web.Response(status=400, text="invalid_blocks")
         return web.Response(text="ok")
+
+    async def _redirect(self, request: web.Request) -> web.Response:
+        self._record(Call(request.path, dict(request.headers), await _body(request)))
+        target = f"/webhook/{request.match_info['name']}"
+        return web.Response(status=307, headers={"Location": target})
 
     async def _websocket(self, request: web.Request) -> web.WebSocketResponse:
         socket = web.WebSocketResponse()

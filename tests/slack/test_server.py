@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from slack_sdk.signature import SignatureVerifier
 
 from bot.slack.server import Server
 from tests.fakes.bindbee import FakeBindbee
@@ -195,3 +197,97 @@ def _wait_until_healthy(base: str, process: subprocess.Popen[str]) -> None:
             pass
         time.sleep(0.05)
     raise AssertionError("the app never became healthy")
+
+
+# Bodies that used to reach Bolt's parser before any signature check, and end in a 500.
+MALFORMED = {
+    "payload-not-json": b"payload=%7Bbad",
+    "json-not-closed": b"{bad",
+    "deeply-nested-json": b"[" * 100_000 + b"]" * 100_000,
+    "deeply-nested-payload": b"payload=" + b"%5B" * 50_000,
+    "not-utf-8": b"\xff\xfe\xfa payload=\xc3\x28",
+    "json-list": b"[1, 2, 3]",
+    "team-not-an-object": b'{"type": "event_callback", "team": 5, "authorizations": "x"}',
+}
+
+
+def _no_trace(caplog: pytest.LogCaptureFixture) -> None:
+    assert "Traceback" not in caplog.text
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+@pytest.mark.parametrize("body", MALFORMED.values(), ids=MALFORMED.keys())
+async def test_unsigned_malformed_bodies_get_401_and_are_never_parsed(
+    app: RunningApp, caplog: pytest.LogCaptureFixture, body: bytes
+) -> None:
+    for content_type in (FORM, JSON):
+        response = await app.http.post(
+            f"{app.url}/slack/events", content=body, headers={"content-type": content_type}
+        )
+        assert response.status_code == 401
+    _no_trace(caplog)
+
+
+@pytest.mark.parametrize("body", MALFORMED.values(), ids=MALFORMED.keys())
+async def test_signed_malformed_bodies_get_400_or_401_without_a_trace(
+    app: RunningApp, bindbee: FakeBindbee, caplog: pytest.LogCaptureFixture, body: bytes
+) -> None:
+    timestamp = str(int(time.time()))
+    try:
+        signature = SignatureVerifier(SIGNING_SECRET).generate_signature(
+            timestamp=timestamp, body=body
+        )
+    except UnicodeDecodeError:  # Slack signs text: bytes that are not UTF-8 cannot be signed
+        signature = "v0=" + "0" * 64
+    headers = {"x-slack-request-timestamp": timestamp, "x-slack-signature": str(signature)}
+    for content_type in (FORM, JSON):
+        response = await app.http.post(
+            f"{app.url}/slack/events",
+            content=body,
+            headers={**headers, "content-type": content_type},
+        )
+        assert response.status_code in {400, 401}
+    _no_trace(caplog)
+    assert bindbee.requests == []
+
+
+@pytest.mark.parametrize("timestamp", ["now", "", "1e9", "1700000000.5", "0x65a0", "-1", "1_700"])
+async def test_a_malformed_timestamp_gets_401_without_a_trace(
+    app: RunningApp, caplog: pytest.LogCaptureFixture, timestamp: str
+) -> None:
+    headers = {**signed_headers(URL_VERIFICATION, JSON), "x-slack-request-timestamp": timestamp}
+    response = await app.http.post(
+        f"{app.url}/slack/events", content=URL_VERIFICATION, headers=headers
+    )
+    assert response.status_code == 401
+    _no_trace(caplog)
+
+
+async def test_a_body_over_the_cap_is_refused_unread(app: RunningApp) -> None:
+    from bot.slack.incoming import MAX_BODY_BYTES
+
+    body = "text=" + "x" * MAX_BODY_BYTES
+    response = await app.http.post(
+        f"{app.url}/slack/events", content=body, headers=signed_headers(body, FORM)
+    )
+    assert response.status_code == 413
+
+
+async def test_app_rate_limited_is_answered_200_with_a_warning(
+    app: RunningApp, caplog: pytest.LogCaptureFixture
+) -> None:
+    # https://api.slack.com/events/app_rate_limited
+    notice = json.dumps(
+        {
+            "token": "Jhj5dZrVaK7ZwHHjRyZWjbDl",
+            "type": "app_rate_limited",
+            "team_id": "T0TEST",
+            "minute_rate_limited": 1518467820,
+            "api_app_id": "A0APP",
+        }
+    )
+    response = await app.post(notice, JSON)
+    assert response.status_code == 200
+    [warning] = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert "app_rate_limited" in warning.getMessage()
+    assert "team=T0TEST" in warning.getMessage()

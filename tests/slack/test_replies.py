@@ -1,0 +1,87 @@
+"""Replies go to Slack only: hooks.slack.com or SLACK_API_URL's origin, and never a redirect."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.slack.replies import Replies
+from tests.fakes.slack import FakeSlack
+
+
+@pytest.fixture
+async def replies(slack: FakeSlack) -> AsyncIterator[Replies]:
+    sender = Replies(slack_api_url=slack.api_url, timeout=5)
+    yield sender
+    await sender.aclose()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://hooks.slack.com/commands/T0TEST/1234/abcd",
+        "https://hooks.slack.com/actions/T0TEST/1234/abcd",
+        "https://HOOKS.SLACK.COM/commands/T0TEST/1234/abcd",
+        "https://hooks.slack.com:443/commands/T0TEST/1234/abcd",
+        "https://slack.com/api/whatever",  # SLACK_API_URL's origin, by default
+    ],
+)
+def test_slacks_own_hosts_are_accepted(url: str) -> None:
+    assert Replies().accepts(url)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://hooks.slack.com/commands/T0TEST/1234/abcd",
+        "https://hooks.slack.com.evil.test/commands/T0TEST/1234/abcd",
+        "https://hooks.slack.com@evil.test/commands/T0TEST/1234/abcd",
+        "https://user:pass@hooks.slack.com/commands/T0TEST/1234/abcd",
+        "https://hooks.slack.com:8443/commands/T0TEST/1234/abcd",
+        "https://evil.test/?https://hooks.slack.com/",
+        "https://evilhooks.slack.com/commands",
+        "https://api.slack.com/commands",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://127.0.0.1:8080/admin",
+        "hooks.slack.com/commands/T0TEST",
+        "//hooks.slack.com/commands/T0TEST",
+        "https://hooks.slack.com/commands\n/T0TEST",
+        "https://hooks.slack.com/" + "x" * 3000,
+        "file:///etc/passwd",
+        "",
+        None,
+        ["https://hooks.slack.com/commands/T0TEST/1234/abcd"],
+    ],
+)
+def test_anything_else_is_refused(url: object) -> None:
+    assert not Replies().accepts(url)
+
+
+async def test_the_fake_slacks_origin_is_accepted(slack: FakeSlack, replies: Replies) -> None:
+    assert replies.accepts(slack.response_url("x"))
+    assert await replies.send(slack.response_url("x"), {"text": "hello"})
+    assert slack.calls_to("/webhook/x")[0].body == {"text": "hello"}
+
+
+async def test_another_origin_is_refused_and_its_url_never_logged(
+    slack: FakeSlack, replies: Replies, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    elsewhere = slack.response_url("x").replace("127.0.0.1", "localhost")
+    assert not await replies.send(elsewhere, {"text": "a requester card"})
+    assert slack.calls == []
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "not on a Slack host" in logged
+    assert "localhost" not in logged
+
+
+async def test_a_redirect_is_never_followed(
+    slack: FakeSlack, replies: Replies, caplog: pytest.LogCaptureFixture
+) -> None:
+    url = slack.response_url("x").replace("/webhook/", "/redirect/")
+    assert not await replies.send(url, {"text": "a requester card"})
+    assert len(slack.calls_to("/redirect/x")) == 1
+    assert slack.calls_to("/webhook/") == []  # the 307 led here, and was not followed
+    assert "NotSlack" in caplog.text
