@@ -159,6 +159,11 @@ class RateBudget:
         """Sends one user may have in any 60 seconds: their share of the limit in force."""
         return max(1, math.floor(self.limit * self.user_share))
 
+    @property
+    def tracked_users(self) -> int:
+        """How many users have sends in the window: the only ones the budget remembers."""
+        return len(self._by_user)
+
     def reserve(self, max_wait: float, *, user: str | None = None) -> float:
         """Book one send for `user` (None: nobody in particular): return the seconds to wait
         first (0 = now), or raise RateLimited with the wait that this user faces."""

@@ -36,6 +36,9 @@ Reach = Literal["internal", "external", "unknown"]
 Refusal = Literal["external", "unknown"]
 """Why candidate data may not be posted into a conversation."""
 
+COMPOSER = "COMPOSER"
+"""The `channel` of a link_shared event for a message still in the composer."""
+
 _CONVERSATION_ID = re.compile(r"[CGD][A-Z0-9]{2,20}")  # channels, private channels, DMs
 
 
@@ -63,7 +66,11 @@ class ConnectGuard:
         """Whether the conversation is internal, shared outside, or unknown."""
         if isinstance(shared_flag, bool):
             return "external" if shared_flag else "internal"
-        if not isinstance(channel_id, str) or not _CONVERSATION_ID.fullmatch(channel_id):
+        if (
+            not isinstance(channel_id, str)
+            or not _CONVERSATION_ID.fullmatch(channel_id)
+            or channel_id == COMPOSER  # a message still being written: no conversation yet
+        ):
             return "unknown"
         try:
             response = await client.conversations_info(channel=channel_id)

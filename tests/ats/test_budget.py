@@ -336,3 +336,105 @@ async def test_a_429_from_bindbee_holds_back_the_next_request(limited: FakeBindb
     assert 1 < second.value.retry_after <= WINDOW + 1
     assert limited.count_429 == 1  # the second lookup was held back without asking
     assert len(limited.requests) == 6
+
+
+# -- fair shares between users --------------------------------------------------------------
+
+
+def fair_budget(per_minute: int, share: float, clocks: Clocks) -> RateBudget:
+    return RateBudget(per_minute, user_share=share, clock=clocks.monotonic, wall_clock=clocks.wall)
+
+
+def book(budget: RateBudget, user: str | None, count: int, max_wait: float = 8.0) -> list[str]:
+    """Book `count` sends for `user`: "now", "wait" or "refused Ns" for each."""
+    outcomes = []
+    for _ in range(count):
+        try:
+            wait = budget.reserve(max_wait=max_wait, user=user)
+        except RateLimited as refused:
+            outcomes.append(f"refused {refused.retry_after_seconds}s")
+        else:
+            outcomes.append("now" if wait == 0 else "wait")
+    return outcomes
+
+
+def test_one_user_takes_at_most_their_share_and_hears_their_own_wait(clocks: Clocks) -> None:
+    budget = fair_budget(200, 0.5, clocks)
+    clocks.advance(0.5)
+    flood = book(budget, "U0FLOOD", 200)  # 40 commands of 5 ids in half a second
+    assert flood == ["now"] * 100 + ["refused 60s"] * 100
+    clocks.advance(0.1)  # someone arrives just after the flood
+    assert book(budget, "U0ALICE", 5) == ["now"] * 5
+    assert book(budget, "U0BOB", 95) == ["now"] * 95
+    # the connector's minute is spent now: Bob's own share is not, so he hears its wait
+    assert book(budget, "U0CAROL", 1) == ["refused 60s"]
+
+
+def test_a_users_share_comes_back_as_their_sends_leave_the_window(clocks: Clocks) -> None:
+    budget = fair_budget(10, 0.5, clocks)
+    assert book(budget, "U0A", 5) == ["now"] * 5
+    clocks.advance(20)
+    assert book(budget, "U0A", 1) == ["refused 40s"]
+    clocks.advance(35)
+    assert book(budget, "U0A", 1) == ["wait"]  # 5 s to go: fits the 8 s a lookup may wait
+    clocks.advance(5)
+    assert book(budget, "U0A", 4) == ["now"] * 4
+
+
+def test_sends_for_nobody_in_particular_only_meet_the_connector_limit(clocks: Clocks) -> None:
+    budget = fair_budget(10, 0.5, clocks)
+    assert book(budget, None, 10) == ["now"] * 10
+    assert book(budget, "U0A", 1) == ["refused 60s"]
+
+
+@pytest.mark.parametrize(
+    ("per_minute", "share", "limit"), [(200, 0.5, 100), (3, 0.5, 1), (1, 0.1, 1), (200, 1.0, 200)]
+)
+def test_the_user_limit_is_the_share_of_the_limit_in_force(
+    clocks: Clocks, per_minute: int, share: float, limit: int
+) -> None:
+    assert fair_budget(per_minute, share, clocks).user_limit == limit
+
+
+def test_the_user_limit_follows_a_lower_limit_bindbee_reports(clocks: Clocks) -> None:
+    budget = fair_budget(200, 0.5, clocks)
+    budget.observe(200, {"X-RateLimit-Limit": "100"})
+    assert budget.user_limit == 50
+
+
+@pytest.mark.parametrize("share", [0, -0.5, 1.5, math.nan])
+def test_a_share_outside_0_to_1_is_refused(share: float) -> None:
+    with pytest.raises(ValueError, match="user_share"):
+        RateBudget(200, user_share=share)
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["U0A", "U0B", "U0C", None]), st.floats(0, 30)),
+        max_size=300,
+    )
+)
+def test_no_user_ever_has_more_than_their_share_in_any_window(
+    bookings: list[tuple[str | None, float]],
+) -> None:
+    clocks = Clocks()
+    budget = fair_budget(20, 0.5, clocks)
+    granted: dict[str | None, list[float]] = {}
+    for user, pause in bookings:
+        clocks.advance(pause)
+        try:
+            wait = budget.reserve(max_wait=8.0, user=user)
+        except RateLimited:
+            continue
+        granted.setdefault(user, []).append(clocks.monotonic() + wait)
+    everyone = sorted(t for times in granted.values() for t in times)
+    for times in [everyone, *(granted[u] for u in granted if u is not None)]:
+        cap = 20 if times is everyone else 10
+        for i, start in enumerate(times):
+            in_window = [t for t in times[i:] if t < start + WINDOW]
+            assert len(in_window) <= cap
+    assert budget.tracked_users <= 3
+    clocks.advance(WINDOW + 8)
+    assert budget.tracked_users <= 3
+    budget.reserve(max_wait=0, user="U0D")
+    assert budget.tracked_users == 1  # users whose sends left the window are forgotten

@@ -21,7 +21,7 @@ from tests.harness import RunningApp, StartApp
 pytestmark = pytest.mark.timeout(40)
 
 
-def _text(payload: dict[str, Any]) -> str:
+def _text(payload: dict[str, Any] | list[Any]) -> str:
     """Everything a user could read in a message, as one string."""
     return json.dumps(payload, ensure_ascii=False)
 
@@ -321,3 +321,20 @@ async def test_one_log_line_per_lookup_without_personal_data(
             assert value not in everything
     for secret in (BOT_TOKEN, FakeBindbee.API_KEY, FakeBindbee.CONNECTOR_TOKEN):
         assert secret not in everything
+
+
+async def test_one_user_cannot_spend_everyones_budget(
+    start_app: StartApp, bindbee: FakeBindbee
+) -> None:
+    app = await start_app(bindbee_rate_limit=10)  # BINDBEE_USER_SHARE 0.5: 5 a user a minute
+    flood = [" ".join(_new_id() for _ in range(5)) for _ in range(2)]
+    for i, text in enumerate(flood):
+        await app.command(text, reply_to=f"flood{i}", user_id="U0FLOOD")
+    first, second = [_text((await app.reply(f"flood{i}"))["blocks"]) for i in range(2)]
+    assert first.count("No candidate found") == 5
+    assert second.count("try again in 60 s") == 5  # the flooder hears their own wait
+    await app.command(" ".join(_new_id() for _ in range(5)), reply_to="next", user_id="U0NEXT")
+    following = _text((await app.reply("next"))["blocks"])
+    assert following.count("No candidate found") == 5  # room was left for them
+    assert "try again" not in following
+    assert len(bindbee.requests) == 10

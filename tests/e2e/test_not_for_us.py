@@ -121,7 +121,8 @@ async def test_a_command_without_response_url_is_answered_in_the_ack(
     await app.settled()
     assert bindbee.requests == []
     assert "outcome=no_response_url" in _logged(caplog)
-    assert "Traceback" not in caplog.text and "KeyError" not in caplog.text
+    assert "Traceback" not in caplog.text
+    assert "KeyError" not in caplog.text
 
 
 async def test_a_share_without_response_url_says_what_happened(

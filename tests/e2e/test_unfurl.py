@@ -277,3 +277,62 @@ async def test_a_retried_delivery_is_handled_once(
     assert skipped == ["event=Ev16 skipped: already handled"]
     assert len(app.slack.calls_to("/api/chat.unfurl")) == 1
     assert len(bindbee.requests) == 1
+
+
+def _without_shared_flag(event: dict[str, Any], event_id: str) -> str:
+    """An event_callback body whose envelope does not say whether the channel is shared."""
+    envelope = json.loads(event_body(event, event_id=event_id))
+    del envelope["is_ext_shared_channel"]
+    return json.dumps(envelope)
+
+
+@pytest.mark.parametrize(
+    ("channel", "fields", "outcome"),
+    [
+        ("C0HIRING", None, "unfurled=1"),  # conversations.info: is_ext_shared false
+        ("C0CONNECT", {"is_ext_shared": True}, "shared outside the organisation"),
+        ("C0PENDING", {"is_pending_ext_shared": True}, "shared outside the organisation"),
+        ("C0UNKNOWN", None, "cannot tell whether"),  # conversations.info: channel_not_found
+    ],
+)
+async def test_when_the_event_does_not_say_conversations_info_decides(
+    app: RunningApp,
+    bindbee: FakeBindbee,
+    caplog: pytest.LogCaptureFixture,
+    channel: str,
+    fields: dict[str, Any] | None,
+    outcome: str,
+) -> None:
+    bindbee.add(_person("4012345040"))
+    if fields is not None:
+        app.slack.conversations[channel] = fields
+    event = link_shared_event([GREENHOUSE.format("4012345040")], channel=channel)
+    await app.post(_without_shared_flag(event, "Ev40"), JSON)
+    assert outcome in await _settled(caplog, "Ev40")
+    [call] = app.slack.calls_to("/api/conversations.info")
+    assert call.body["channel"] == channel
+    if outcome != "unfurled=1":
+        assert _unfurls(app.slack) == []
+        assert bindbee.requests == []
+
+
+async def test_a_composer_preview_of_unknown_reach_is_not_unfurled(
+    app: RunningApp, bindbee: FakeBindbee, caplog: pytest.LogCaptureFixture
+) -> None:
+    bindbee.add(_person("4012345041"))
+    event = link_shared_event([GREENHOUSE.format("4012345041")], source="composer")
+    await app.post(_without_shared_flag(event, "Ev41"), JSON)
+    assert "cannot tell whether" in await _settled(caplog, "Ev41")
+    assert app.slack.calls_to("/api/conversations.info") == []  # "COMPOSER" names no channel
+    assert _unfurls(app.slack) == []
+
+
+async def test_unknown_reach_is_unfurled_when_the_setting_allows_external_channels(
+    start_app: StartApp, bindbee: FakeBindbee, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = await start_app(unfurl_external_channels=True)
+    bindbee.add(_person("4012345042"))
+    event = link_shared_event([GREENHOUSE.format("4012345042")], channel="C0UNKNOWN")
+    await app.post(_without_shared_flag(event, "Ev42"), JSON)
+    assert "unfurled=1" in await _settled(caplog, "Ev42")
+    assert app.slack.calls_to("/api/conversations.info") == []

@@ -22,6 +22,7 @@ from bot.core.links import LinkMatch, match_link
 from bot.core.query import MAX_IDS
 from bot.logs import log_unexpected, loggable
 from bot.lookups import LookupKey
+from bot.slack.connect import COMPOSER
 
 logger = logging.getLogger("bot.unfurl")
 
@@ -58,7 +59,7 @@ def unfurl_target(event: dict[str, Any]) -> dict[str, str] | None:
     """
     channel, message_ts = event.get("channel"), event.get("message_ts")
     unfurl_id, source = event.get("unfurl_id"), event.get("source")
-    composer = source == "composer" or channel == "COMPOSER"
+    composer = source == "composer" or channel == COMPOSER
     if not composer and _present(channel) and _present(message_ts):
         return {"channel": channel, "ts": message_ts}
     if _present(unfurl_id) and _present(source):
