@@ -11,7 +11,7 @@ from bot.ats.client import BindbeeClient
 from bot.config import ServeSettings
 from bot.context import AppContext
 from bot.dedupe import MemoryDedupe
-from bot.logs import log_unexpected
+from bot.logs import log_unexpected, loggable
 from bot.lookups import Lookups
 from bot.slack.connect import ConnectGuard
 from bot.slack.listeners import register_listeners
@@ -72,6 +72,6 @@ def build_app(settings: ServeSettings, app_context: AppContext) -> AsyncApp:
 
     @app.error
     async def on_error(error: Exception, body: dict[str, Any]) -> None:
-        log_unexpected(logger, f"listener for {body.get('type', 'request')}", error)
+        log_unexpected(logger, f"listener for {loggable(body.get('type', 'request'))}", error)
 
     return app

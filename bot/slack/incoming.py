@@ -7,7 +7,8 @@ Here, in this order:
     body larger than MAX_BODY_BYTES          413 (aiohttp refuses to read it)
     timestamp or signature missing/malformed 401
     signature wrong or older than 5 minutes  401   (slack_sdk's SignatureVerifier)
-    signed, but not a body Bolt can read     400
+    signed, but not a body Bolt can read     400   (not JSON or a form, or fields that
+                                                   Bolt's routing reads in the wrong shape)
     otherwise                                the Bolt request
 
 The signature scheme is https://api.slack.com/authentication/verifying-requests-from-slack.
@@ -39,6 +40,30 @@ class Refused(Exception):
         super().__init__(reason)
 
 
+# The fields Bolt reads to route a request (its matchers and context builders), and the
+# shapes Slack gives them. A field may be absent; when present, it must have its shape.
+_OBJECTS = ("event", "view", "container", "message", "state")
+_LISTS_OF_OBJECTS = ("actions", "authorizations")
+_OBJECTS_OR_IDS = ("team", "user", "channel", "enterprise")
+_NAMES = ("type", "action_id", "block_id", "callback_id", "command", "event_id", "team_id")
+
+
+def routable(body: object) -> bool:
+    """Whether the fields Bolt's routing reads have the shapes Slack sends them in."""
+    if not isinstance(body, dict):
+        return False
+    if any(key in body and not isinstance(body[key], dict) for key in _OBJECTS):
+        return False
+    for key in _LISTS_OF_OBJECTS:
+        items = body.get(key, [])
+        if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+            return False
+    if any(not isinstance(body.get(key), dict | str | None) for key in _OBJECTS_OR_IDS):
+        return False
+    parts = [body, body.get("event", {}), body.get("view", {}), *body.get("actions", [])]
+    return all(isinstance(part.get(key), str | None) for part in parts for key in _NAMES)
+
+
 class Intake:
     """Turns signed request bytes into Bolt requests, and refuses everything else."""
 
@@ -52,9 +77,14 @@ class Intake:
         try:
             # Bolt parses here: JSON (a deeply nested one ends in RecursionError), or a form
             # whose `payload` is JSON; then it reads ids from whatever shape that has.
-            return AsyncBoltRequest(body=body.decode("utf-8"), query=query, headers=dict(headers))
+            request = AsyncBoltRequest(
+                body=body.decode("utf-8"), query=query, headers=dict(headers)
+            )
         except (ValueError, TypeError, AttributeError, LookupError, RecursionError):
-            raise Refused(400, "signed, but not a request body Bolt can read") from None
+            request = None
+        if request is None or not routable(request.body):
+            raise Refused(400, "signed, but not a request body Bolt can read")
+        return request
 
     def _signed(self, body: bytes, headers: Mapping[str, str]) -> bool:
         timestamp = headers.get("X-Slack-Request-Timestamp", "")

@@ -123,7 +123,9 @@ class Server:
             error = exc.response.get("error", "unknown_error")
             if error in TOKEN_REFUSED_ERRORS:
                 raise TokenRefused(f"Slack refused SLACK_BOT_TOKEN ({error})") from None
-            logger.warning("auth.test failed (%s); going on, Slack may be unreachable", error)
+            logger.warning(
+                "auth.test failed (%s); going on, Slack may be unreachable", loggable(error)
+            )
         except Exception as exc:  # network trouble at start-up should not stop the app
             logger.warning("auth.test failed (%s); going on", type(exc).__name__)
         else:
