@@ -146,3 +146,31 @@ def test_every_setting_is_in_the_readme_table() -> None:
         name.upper() for name in Settings.model_fields if f"| `{name.upper()}` |" not in readme
     ]
     assert missing == []
+
+
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [
+        ("0.5", True),
+        ("1", True),
+        ("0.01", True),
+        ("0", False),
+        ("1.5", False),
+        ("half", False),
+        ("nan", False),
+    ],
+)
+def test_user_share_is_a_fraction_of_the_budget(
+    monkeypatch: pytest.MonkeyPatch, value: str, ok: bool
+) -> None:
+    _set(monkeypatch, {**GOOD, "BINDBEE_USER_SHARE": value})
+    if ok:
+        assert ServeSettings.load().bindbee_user_share == float(value)
+        return
+    with pytest.raises(SettingsError, match="BINDBEE_USER_SHARE"):
+        ServeSettings.load()
+
+
+def test_user_share_defaults_to_half(monkeypatch: pytest.MonkeyPatch) -> None:
+    _set(monkeypatch, GOOD)
+    assert ServeSettings.load().bindbee_user_share == 0.5
