@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any, TypeGuard
 
 from slack_sdk.errors import SlackApiError
@@ -43,11 +44,21 @@ def link_shared(app_context: AppContext) -> EventListener:
                 event_id,
             )
             return
+        shared = LinkShared(event, event_id, target, shared_flag=body.get("is_ext_shared_channel"))
         # Bolt acknowledges the event once this returns; the unfurl runs after that.
-        work = _unfurl(app_context, event, body, target, event_id, client)
-        app_context.inflight.spawn(work, "unfurl")
+        app_context.inflight.spawn(_unfurl(app_context, shared, client), "unfurl")
 
     return handle
+
+
+@dataclass(frozen=True)
+class LinkShared:
+    """One link_shared event that names where its unfurls go."""
+
+    event: dict[str, Any]
+    event_id: str  # as it may be logged
+    target: dict[str, str]  # chat.unfurl's channel + ts, or unfurl_id + source
+    shared_flag: object  # is_ext_shared_channel from the envelope, if Slack said
 
 
 def unfurl_target(event: dict[str, Any]) -> dict[str, str] | None:
@@ -86,37 +97,26 @@ def candidate_links(event: dict[str, Any], app_context: AppContext) -> list[Link
     return list(matches.values())
 
 
-async def _unfurl(
-    app_context: AppContext,
-    event: dict[str, Any],
-    body: dict[str, Any],
-    target: dict[str, str],
-    event_id: str,
-    client: AsyncWebClient,
-) -> None:
+async def _unfurl(app_context: AppContext, shared: LinkShared, client: AsyncWebClient) -> None:
     try:
-        with on_behalf_of(event.get("user")):
-            await _unfurl_links(app_context, event, body, target, event_id, client)
+        # the lookups count against the budget share of whoever posted the links
+        with on_behalf_of(shared.event.get("user")):
+            await _unfurl_links(app_context, shared, client)
     except Exception as exc:
-        log_unexpected(logger, f"unfurl event={event_id}", exc)
+        log_unexpected(logger, f"unfurl event={shared.event_id}", exc)
 
 
 async def _unfurl_links(
-    app_context: AppContext,
-    event: dict[str, Any],
-    body: dict[str, Any],
-    target: dict[str, str],
-    event_id: str,
-    client: AsyncWebClient,
+    app_context: AppContext, shared: LinkShared, client: AsyncWebClient
 ) -> None:
     started = time.monotonic()
-    links = candidate_links(event, app_context)
+    event_id = shared.event_id
+    links = candidate_links(shared.event, app_context)
     if not links:
         logger.info("unfurl event=%s links=0: no candidate links", event_id)
         return
-    refusal = await app_context.guard.refusal(
-        client, event.get("channel"), body.get("is_ext_shared_channel")
-    )
+    channel = shared.event.get("channel")
+    refusal = await app_context.guard.refusal(client, channel, shared.shared_flag)
     if refusal is not None:
         logger.info("unfurl event=%s links=%d skipped: %s", event_id, len(links), _WHY[refusal])
         return
@@ -132,7 +132,7 @@ async def _unfurl_links(
             skipped.append("private")
             continue
         unfurls[match.url] = {"blocks": blocks}
-    sent = bool(unfurls) and await _send(client, target, event_id, unfurls)
+    sent = bool(unfurls) and await _send(client, shared.target, event_id, unfurls)
     logger.info(
         "unfurl event=%s links=%d unfurled=%d skipped=%s sent=%s ms=%d",
         event_id,
