@@ -308,7 +308,7 @@ async def test_when_the_event_does_not_say_conversations_info_decides(
         app.slack.conversations[channel] = fields
     event = link_shared_event([GREENHOUSE.format("4012345040")], channel=channel)
     await app.post(_without_shared_flag(event, "Ev40"), JSON)
-    assert outcome in await _settled(caplog, "Ev40")
+    assert outcome in await _settled(app, caplog, "Ev40")
     [call] = app.slack.calls_to("/api/conversations.info")
     assert call.body["channel"] == channel
     if outcome != "unfurled=1":
@@ -322,7 +322,7 @@ async def test_a_composer_preview_of_unknown_reach_is_not_unfurled(
     bindbee.add(_person("4012345041"))
     event = link_shared_event([GREENHOUSE.format("4012345041")], source="composer")
     await app.post(_without_shared_flag(event, "Ev41"), JSON)
-    assert "cannot tell whether" in await _settled(caplog, "Ev41")
+    assert "cannot tell whether" in await _settled(app, caplog, "Ev41")
     assert app.slack.calls_to("/api/conversations.info") == []  # "COMPOSER" names no channel
     assert _unfurls(app.slack) == []
 
@@ -334,5 +334,5 @@ async def test_unknown_reach_is_unfurled_when_the_setting_allows_external_channe
     bindbee.add(_person("4012345042"))
     event = link_shared_event([GREENHOUSE.format("4012345042")], channel="C0UNKNOWN")
     await app.post(_without_shared_flag(event, "Ev42"), JSON)
-    assert "unfurled=1" in await _settled(caplog, "Ev42")
+    assert "unfurled=1" in await _settled(app, caplog, "Ev42")
     assert app.slack.calls_to("/api/conversations.info") == []

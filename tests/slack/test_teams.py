@@ -64,7 +64,7 @@ async def test_org_wide_install_serves_every_workspace_of_the_organisation() -> 
 
 async def test_unknown_until_auth_test_answers_and_asked_again_at_most_every_interval() -> None:
     clock = Clock()
-    error = SlackApiError("down", {"ok": False, "error": "fatal_error"})  # type: ignore[arg-type]
+    error = SlackApiError("down", {"ok": False, "error": "fatal_error"})  # type: ignore[no-untyped-call]
     auth_test = AuthTest(OSError("unreachable"), error, OURS)
     teams = OneWorkspace(auth_test, clock=clock)
     assert not await teams.serves("T0OURS", None)
