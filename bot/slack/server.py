@@ -106,7 +106,8 @@ class Server:
         try:
             bolt_request = self._intake.bolt_request(body, request.headers, request.query_string)
         except Refused as refused:
-            logger.info("request refused: %d %s", refused.status, refused.reason)
+            # debug, as Bolt does: anyone can send these, and must not fill the log
+            logger.debug("request refused: %d %s", refused.status, refused.reason)
             return web.Response(status=refused.status, text=refused.reason)
         bolt_response = await self.app.async_dispatch(bolt_request)
         return await to_aiohttp_response(bolt_response)

@@ -6,6 +6,8 @@ import logging
 from collections.abc import AsyncIterator
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.slack.replies import Replies
 from tests.fakes.slack import FakeSlack
@@ -85,3 +87,32 @@ async def test_a_redirect_is_never_followed(
     assert len(slack.calls_to("/redirect/x")) == 1
     assert slack.calls_to("/webhook/") == []  # the 307 led here, and was not followed
     assert "NotSlack" in caplog.text
+
+
+_SCHEMES = st.sampled_from(["https", "http", "HTTPS", "ftp", "javascript"])
+_HOSTS = st.sampled_from(
+    ["hooks.slack.com", "HOOKS.slack.com", "hooks.slack.com.evil.test", "evil.test", "slack.com"]
+)
+_USERINFO = st.sampled_from(["", "user@", "hooks.slack.com@", "a:b@"])
+_PORTS = st.sampled_from(["", ":443", ":80", ":8443"])
+_PATHS = st.text(alphabet="abc/?#=&%.@:", max_size=20)
+
+
+@given(_SCHEMES, _USERINFO, _HOSTS, _PORTS, _PATHS)
+def test_only_https_on_slacks_hosts_port_443_without_user_info_is_accepted(
+    scheme: str, userinfo: str, host: str, port: str, path: str
+) -> None:
+    url = f"{scheme}://{userinfo}{host}{port}/{path}"
+    expected = (
+        scheme.lower() == "https"
+        and userinfo == ""
+        # hooks.slack.com, and SLACK_API_URL's origin (slack.com by default)
+        and host.lower() in {"hooks.slack.com", "slack.com"}
+        and port in {"", ":443"}
+    )
+    assert Replies(slack_api_url="https://slack.com/api/").accepts(url) == expected
+
+
+@given(st.text(max_size=300))
+def test_any_text_is_judged_without_failing(text: str) -> None:
+    assert Replies().accepts(text) in {True, False}
