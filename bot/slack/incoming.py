@@ -25,8 +25,9 @@ from slack_sdk.signature import SignatureVerifier
 
 logger = logging.getLogger("bot.slack.incoming")
 
-MAX_BODY_BYTES = 1024 * 1024
-"""Bigger request bodies are refused unread. Slack's own payloads are a few kilobytes."""
+MAX_BODY_BYTES = 256 * 1024
+"""Bigger request bodies are refused unread. Slack's own payloads are a few kilobytes; one
+that carries a whole message (50 blocks at most) stays well below this."""
 
 _TIMESTAMP = re.compile(r"[0-9]{1,12}")  # Unix seconds, ASCII digits only
 
