@@ -14,19 +14,32 @@ from bot.logs import log_unexpected
 from bot.lookups import Lookups
 from bot.slack.listeners import register_listeners
 from bot.slack.web import web_client
+from bot.state import keys_for, open_state
 
 logger = logging.getLogger("bot.app")
 
 
 def build_context(settings: ServeSettings) -> AppContext:
-    """The Bindbee client, lookups, reply sender and in-flight tracker for one process."""
+    """The shared state, Bindbee client, lookups, reply sender and in-flight tracker."""
+    state = open_state(settings)
+    keys = keys_for(settings)
+    budget = state.budget(keys, per_minute=settings.bindbee_rate_limit)
     lookups = Lookups(
-        BindbeeClient.from_settings(settings),
+        BindbeeClient.from_settings(settings, budget=budget),
         ttl=settings.cache_ttl,
         max_entries=settings.cache_size,
         strict=settings.privacy_strict,
+        state=state,
+        keys=keys,
+        wait=settings.lookup_deadline,
     )
-    return AppContext(settings=settings, lookups=lookups, patterns=settings.link_patterns())
+    return AppContext(
+        settings=settings,
+        lookups=lookups,
+        patterns=settings.link_patterns(),
+        state=state,
+        keys=keys,
+    )
 
 
 def build_app(settings: ServeSettings, app_context: AppContext) -> AsyncApp:

@@ -36,6 +36,7 @@ from bot.ats.errors import (
 )
 from bot.ats.retry import Retrier
 from bot.config import LookupSettings
+from bot.state.memory import MemoryBudget
 from tests.fakes import fixtures
 from tests.fakes.bindbee import UNLIMITED, FakeBindbee
 
@@ -144,7 +145,8 @@ async def test_from_settings(fake: FakeBindbee) -> None:
             2,
             6.0,
         )
-        assert client.budget.per_minute == 50
+        assert isinstance(client.budget, MemoryBudget)
+        assert client.budget.local.per_minute == 50
         assert (await client.get_candidate(FULL_ID)).id == FULL_ID
     assert fake.paths() == [BY_ID + FULL_ID]
 

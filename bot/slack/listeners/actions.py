@@ -26,6 +26,10 @@ logger = logging.getLogger("bot.share")
 
 ActionListener = Callable[[AsyncAck, dict[str, Any], dict[str, Any]], Awaitable[None]]
 
+SHARE_REPEAT = 10.0
+"""Seconds in which the same user sharing the same card again is the same click (a double
+click, or one delivery seen by two instances): posted once."""
+
 
 async def acknowledge_only(ack: AsyncAck) -> None:
     """Link buttons open their URL in the browser; Slack still expects an acknowledgement."""
@@ -37,6 +41,11 @@ def share_in_channel(app_context: AppContext) -> ActionListener:
 
     async def handle(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
+        if not await app_context.state.first_time(
+            _share_key(app_context, body, action), ttl=SHARE_REPEAT
+        ):
+            logger.info("share skipped: the same click was handled already")
+            return
         app_context.inflight.spawn(_share_and_reply(app_context, body, action), "share")
 
     return handle
@@ -80,6 +89,13 @@ async def _share(
     )
     shared = {"response_type": "in_channel", "replace_original": False, **message.as_payload()}
     return shared, "shared"
+
+
+def _share_key(app_context: AppContext, body: dict[str, Any], action: dict[str, Any]) -> str:
+    """Who shares which candidate from which card."""
+    user_id = str(body.get("user", {}).get("id", ""))
+    card = str(body.get("container", {}).get("message_ts", ""))
+    return app_context.keys.share(user_id, str(action.get("value", "")), card)
 
 
 def _ephemeral(message: Message) -> dict[str, Any]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -26,22 +25,23 @@ from bot.lookups import LookupKey
 logger = logging.getLogger("bot.unfurl")
 
 EventListener = Callable[[dict[str, Any], dict[str, Any], AsyncWebClient], Awaitable[None]]
-_SEEN_EVENTS_KEPT = 1000
+
+EVENT_TTL = 3600.0
+"""Seconds an event id is remembered: Slack retries within about 5 minutes
+(https://api.slack.com/apis/events-api#retries)."""
 
 
 def link_shared(app_context: AppContext) -> EventListener:
     """Build the `link_shared` listener."""
-    seen: OrderedDict[str, None] = OrderedDict()  # event ids, so a Slack retry is not redone
 
     async def handle(event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient) -> None:
         event_id = str(body.get("event_id", ""))
-        if event_id and event_id in seen:
+        # A Slack retry may land on another instance: the shared state remembers for all.
+        if event_id and not await app_context.state.first_time(
+            app_context.keys.event(event_id), ttl=EVENT_TTL
+        ):
             logger.info("unfurl event=%s skipped: already handled", event_id)
             return
-        if event_id:
-            seen[event_id] = None
-            while len(seen) > _SEEN_EVENTS_KEPT:
-                seen.popitem(last=False)
         if body.get("is_ext_shared_channel") and not app_context.settings.unfurl_external_channels:
             logger.info("unfurl event=%s skipped: channel shared outside the team", event_id)
             return
