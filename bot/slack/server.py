@@ -101,6 +101,10 @@ class Server:
 
     async def _health(self, _: web.Request) -> web.Response:
         if self._ready:
+            # Without Redis the app still answers (from this instance's own state): 200.
+            health = await self.app_context.state.check()
+            if health.degraded:
+                return web.json_response({"status": "degraded", "detail": health.detail})
             return web.json_response({"status": "ok"})
         return web.json_response({"status": "starting or stopping"}, status=503)
 
