@@ -365,6 +365,11 @@ class RedisState:
         info: dict[str, Any] = await self.client.info("server")
         return str(info.get("redis_version", "unknown"))
 
+    async def eviction_policy(self) -> tuple[int, str]:
+        """The server's maxmemory (0: no limit) and maxmemory-policy (for doctor)."""
+        info: dict[str, Any] = await self.client.info("memory")
+        return int(info.get("maxmemory", 0) or 0), str(info.get("maxmemory_policy", ""))
+
     async def aclose(self) -> None:
         """Close the client and its pool."""
         await self.client.aclose(close_connection_pool=True)
