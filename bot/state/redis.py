@@ -43,7 +43,7 @@ MAX_CONNECTIONS = 50
 HANDOFF_TTL = 5.0
 """Seconds a coalesced result stays for the instances waiting on it."""
 
-POLL_FIRST, POLL_MAX = 0.005, 0.05
+POLL_FIRST, POLL_MAX = 0.005, 0.02
 """Seconds between two looks for the leader's result: short at first, then longer."""
 
 # KEYS: value key, group set. ARGV: value, ttl ms, version ('' when unknown).
