@@ -66,6 +66,7 @@ class Server:
             await self._site.start()
             self.port = int(self._runner.addresses[0][1])  # the real one, when PORT=0
             logger.info("serving HTTP on %s:%s", self.settings.host, self.port)
+        logger.info("shared state: %s", self.app_context.state.name)
         self._ready = True
 
     async def stop(self) -> None:
