@@ -222,7 +222,9 @@ async def test_5xx_every_time_gives_up_after_max_attempts(
 
 
 async def test_a_retry_whose_backoff_does_not_fit_is_not_made(fake: FakeBindbee) -> None:
-    longest = Retrier(RateBudget(200), backoff_base=5.0, deadline=1.0, jitter=lambda _, high: high)
+    longest = Retrier(
+        MemoryBudget(RateBudget(200)), backoff_base=5.0, deadline=1.0, jitter=lambda _, high: high
+    )
     fake.fail(1, 503)
     async with make_client(fake.url, retrier=longest) as client:
         error = await failure(lambda: client.get_candidate(FULL_ID))

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from bot.ats import outcomes
 from bot.ats.errors import (
+    AmbiguousRemoteId,
     AtsError,
     AuthRefused,
     BadResponse,
@@ -18,7 +19,6 @@ from bot.ats.errors import (
     UnknownLink,
 )
 from bot.ats.models import Candidate
-from bot.lookups import AmbiguousRemoteId
 from tests.fakes.fixtures import FULL
 
 

@@ -203,7 +203,7 @@ async def test_keys_hold_no_token_and_values_only_what_the_cache_may_keep(
         if kind == "hash":
             dump[name] = json.dumps(await client.hgetall(name))
         elif kind == "string":
-            dump[name] = await client.get(name) or ""
+            dump[name] = str(await client.get(name) or "")
         elif kind == "set":
             dump[name] = json.dumps(sorted(await client.smembers(name)))
         else:
