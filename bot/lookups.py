@@ -82,12 +82,15 @@ class Lookups:
         cached = await self._state.get(self._keys.cache(key.kind, key.value))
         if cached is not None:
             return _candidate(outcomes.decode(cached))
+        loaded: list[Candidate] = []  # what the source said, when this call is the one asking
         shared = await self._state.coalesce(
             self._keys.lookup(key.kind, key.value),
-            lambda: self._load_shared(key),
+            lambda: self._load_shared(key, loaded),
             wait=self._wait,
         )
-        return _candidate(outcomes.decode(shared))
+        # The others get what the policy lets a cache keep: the same cards, fewer fields
+        # (preview, which explains what the policy hid, needs the source's own answer).
+        return loaded[0] if loaded else _candidate(outcomes.decode(shared))
 
     async def fetch_many(
         self, keys: Sequence[LookupKey], *, fresh: bool = False
@@ -120,10 +123,12 @@ class Lookups:
                 found[LookupKey(kind, id_value)] = _candidate(outcomes.decode(value))  # type: ignore[arg-type]
         return found
 
-    async def _load_shared(self, key: LookupKey) -> str:
+    async def _load_shared(self, key: LookupKey, loaded: list[Candidate]) -> str:
         """Load `key` and encode the outcome, an error included, for whoever waits on it."""
         try:
-            return outcomes.encode(retained(await self._load(key), strict=self._strict))
+            candidate = await self._load(key)
+            loaded.append(candidate)
+            return outcomes.encode(retained(candidate, strict=self._strict))
         except LookupFailure as error:
             return outcomes.encode(error)
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import socket
+import time
 import uuid
 from typing import Any
 
@@ -37,7 +39,8 @@ def _person(**fields: Any) -> dict[str, Any]:
 
 
 async def _two(start_app: StartApp, url: str, prefix: str, **overrides: Any) -> list[RunningApp]:
-    settings = {"redis_url": url, "redis_key_prefix": prefix, **overrides}
+    # A generous timeout: on a loaded test machine a slow Redis call would mean a fallback.
+    settings = {"redis_url": url, "redis_key_prefix": prefix, "redis_timeout": 3.0, **overrides}
     return [await start_app(**settings), await start_app(**settings)]
 
 
@@ -217,3 +220,22 @@ async def test_keys_hold_no_token_and_values_only_what_the_cache_may_keep(
         assert str(email.get("value") if isinstance(email, dict) else email) not in everything
     for part in (":cache:", ":candidate:", ":budget", ":event:", ":share:", ":lookup:"):
         assert any(part in name for name in names), f"no {part} key was checked"
+
+
+async def test_a_redis_that_never_answers_neither_stops_the_app_nor_holds_lookups(
+    start_app: StartApp, bindbee: FakeBindbee
+) -> None:
+    # A socket that accepts connections (in its backlog) and never answers: the worst Redis.
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(64)
+        port = silent.getsockname()[1]
+        app = await start_app(redis_url=f"redis://127.0.0.1:{port}/0", redis_timeout=0.2)
+        bindbee.add(FULL)
+        started = time.monotonic()
+        await app.command(FULL["id"])
+        assert FULL["first_name"] in _text(await app.reply())
+        elapsed = time.monotonic() - started
+        health = await app.http.get(f"{app.url}/healthz")
+    assert (health.status_code, health.json()["status"]) == (200, "degraded")
+    assert elapsed < 3.0  # generous: one Redis call times out (0.2 s), then Redis is skipped

@@ -27,7 +27,7 @@ async def state(request: pytest.FixtureRequest) -> AsyncIterator[SharedState]:
         backend = MemoryState()
     else:
         url = request.getfixturevalue("redis_url")
-        shared = RedisState(connect(url, timeout=1.0))
+        shared = RedisState(connect(url, timeout=5.0))  # generous: the machine may be loaded
         backend = shared if request.param == "redis" else FallbackState(shared, MemoryState())
     yield backend
     await backend.aclose()
