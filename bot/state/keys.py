@@ -60,13 +60,17 @@ class Keys:
 
     def user(self, user_id: str) -> str:
         """One user's part of the rate budget; the Slack user id is hashed too."""
-        digest = hashlib.sha256(f"{self.tenant}:{user_id}".encode()).hexdigest()[:16]
-        return self._key("budget", "user", digest)
+        return self._key("budget", "user", self._digest(user_id))
 
     def event(self, event_id: str) -> str:
         """An Events API delivery already handled (Slack retries carry the same event_id)."""
         return self._key("event", event_id)
 
     def share(self, *parts: str) -> str:
-        """A share already posted (the same click, delivered twice)."""
-        return self._key("share", *parts)
+        """A share already posted (the same click, seen twice); who and what are hashed."""
+        return self._key("share", self._digest(*parts))
+
+    def _digest(self, *parts: str) -> str:
+        """A short hash of Slack ids, so that no user id appears in a key."""
+        joined = "\n".join((self.tenant, *parts))
+        return hashlib.sha256(joined.encode()).hexdigest()[:24]

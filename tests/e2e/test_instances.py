@@ -216,6 +216,7 @@ async def test_keys_hold_no_token_and_values_only_what_the_cache_may_keep(
     for secret in (FakeBindbee.CONNECTOR_TOKEN, FakeBindbee.API_KEY, BOT_TOKEN, SIGNING_SECRET):
         assert secret not in everything
     assert "Secretina" not in everything
+    assert "U0ALICE" not in " ".join(names)  # Slack user ids are hashed in key names
     for email in no_email["email_addresses"]:
         assert str(email.get("value") if isinstance(email, dict) else email) not in everything
     for part in (":cache:", ":candidate:", ":budget", ":event:", ":share:", ":lookup:"):
