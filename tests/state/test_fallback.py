@@ -109,3 +109,19 @@ async def test_an_outage_at_start_up_stops_nothing(tmp_path: object, keys: Keys)
     assert await state.first_time(keys.event("Ev1"), ttl=60)
     assert (await state.check()).degraded
     await state.aclose()
+
+
+async def test_redis_failing_after_the_load_does_not_load_twice(
+    state: FallbackState, own_redis: RedisServer, keys: Keys
+) -> None:
+    calls = 0
+
+    async def load() -> str:
+        nonlocal calls
+        calls += 1
+        own_redis.stop()  # Redis goes away while the ATS answers
+        return "answer"
+
+    assert await state.coalesce(keys.lookup("id", "c-1"), load, wait=1) == "answer"
+    assert calls == 1
+    assert state.degraded
