@@ -175,6 +175,9 @@ class FallbackState:
             )
             self._down_since = None
             self._next_try = -math.inf
+            # Evictions made on other instances meanwhile never reached this cache: drop it,
+            # so that a later outage cannot serve a candidate who has turned private since.
+            self.local.clear()
 
 
 class _Once:

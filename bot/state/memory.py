@@ -129,6 +129,11 @@ class MemoryState:
     async def aclose(self) -> None:
         """Nothing to close."""
 
+    def clear(self) -> None:
+        """Drop every cached value (dedupe and budgets stay)."""
+        self._cache.clear()
+        self._groups.clear()
+
     def entries(self) -> dict[str, str]:
         """Every live cached value by key (for tests and diagnostics)."""
         return {key: entry.value for key in list(self._cache) if (entry := self._live(key))}

@@ -76,11 +76,14 @@ async def test_redis_is_used_again_once_it_is_back(
 ) -> None:
     own_redis.stop()
     await state.first_time(keys.event("Ev1"), ttl=60)
+    await state.put(keys.cache("id", "c-1"), "alone", ttl=60, group=keys.candidate("c-1"))
     assert state.degraded
+    assert state.local.entries() != {}
     own_redis.start()
     await asyncio.sleep(0.15)  # the retry interval
     assert await state.first_time(keys.event("Ev2"), ttl=60)
     assert not state.degraded
+    assert state.local.entries() == {}  # what it cached alone may be stale by now
     assert not (await state.check()).degraded
     other = RedisState(connect(own_redis.url, timeout=1))
     assert await other.client.exists(keys.event("Ev2")) == 1  # written to Redis, not memory
