@@ -14,6 +14,11 @@ Each target gets the same phases at each N: N distinct ids at once, then a burst
 one id. A last scenario sends 300 distinct ids at once to a fake that enforces 200 requests
 a minute. Figures are printed as a table, with our figures as ratios to the references,
 and written to bench/results/latest.json.
+
+`two_redis` runs two instances of the app sharing one Redis (a redis-server started here
+in a temporary folder, or --redis-url), with requests alternating between them. It adds a
+`warm` phase (the distinct ids again, now cached) next to the same phase of `ours`, which
+gives the cost of Redis on a warm-cache card, and its own rate-limit scenario.
 """
 
 from __future__ import annotations
@@ -26,9 +31,11 @@ import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+import uuid
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -157,8 +164,11 @@ class LoadGenerator:
         assert self.session is not None
         await self.session.close()
 
-    async def burst(self, target_url: str, ids: list[str], *, expect_cards: bool = True) -> Burst:
-        """Send one request per id at once; time every ack and every card."""
+    async def burst(
+        self, target_url: str | list[str], ids: list[str], *, expect_cards: bool = True
+    ) -> Burst:
+        """Send one request per id at once (alternating between URLs); time acks and cards."""
+        urls = [target_url] if isinstance(target_url, str) else target_url
         keys = [self.slack.new_key() for _ in ids]
         for key in keys:
             self.slack.waiters[key] = asyncio.Event()
@@ -195,7 +205,7 @@ class LoadGenerator:
             assert self.session is not None
             sent[i] = time.perf_counter()
             async with self.session.post(
-                f"{target_url}/slack/events", data=bodies[i], headers=headers[i]
+                f"{urls[i % len(urls)]}/slack/events", data=bodies[i], headers=headers[i]
             ) as response:
                 await response.read()
                 if response.status != 200:
@@ -311,6 +321,7 @@ TARGETS = {
     "raw_aiohttp": [sys.executable, "-m", "bench.ref_raw_aiohttp"],
 }
 ACK_ONLY = {"bolt_ack", "bolt_ack_inline"}
+TWO_INSTANCES = "two_redis"
 
 
 def target_env(
@@ -373,32 +384,134 @@ async def run_target(
             async with LoadGenerator(slack) as load:
                 warm_up = [bench_id(next(next_id)) for _ in range(10)]
                 await load.burst(url, warm_up, expect_cards=name not in ACK_ONLY)
-                for n in sizes:
-                    for phase_name, ids in (
-                        ("distinct", [bench_id(next(next_id)) for _ in range(n)]),
-                        ("one_id", [bench_id(next(next_id))] * n),
-                    ):
-                        before = (await ats_stats(bindbee_url))["requests"]
-                        burst = await load.burst(url, ids, expect_cards=name not in ACK_ONLY)
-                        phase = burst.phase(name, phase_name, n)
-                        phase.ats_requests = (await ats_stats(bindbee_url))["requests"] - before
-                        phases.append(phase)
-                        await asyncio.sleep(0.5)  # let the target settle between phases
+                phases = await run_phases(
+                    load, name, url, bindbee_url, sizes, next_id, warm=name == "ours"
+                )
             memory = peak_memory_mb(proc.pid)
     return phases, memory
 
 
-async def rate_limit_scenario(slack: SlackSide, card_path: Path, latency: float) -> Phase:
-    """300 distinct ids at once against a fake that allows 200 requests a minute."""
-    async with fake_bindbee(latency, 200, seed=400) as bindbee_url:
-        port = free_port()
-        env = target_env(port, slack, bindbee_url, card_path, rate=200)
-        async with process("ours", TARGETS["ours"], env, f"http://127.0.0.1:{port}/healthz"):
-            async with LoadGenerator(slack) as load:
-                ids = [bench_id(i) for i in range(300)]
-                burst = await load.burst(f"http://127.0.0.1:{port}", ids)
-            stats = await ats_stats(bindbee_url)
-    phase = burst.phase("ours", "rate_limit_300", 300)
+async def run_phases(
+    load: LoadGenerator,
+    name: str,
+    url: str | list[str],
+    bindbee_url: str,
+    sizes: list[int],
+    next_id: Iterator[int],
+    *,
+    warm: bool,
+) -> list[Phase]:
+    """At each N: N distinct ids, (the same again, cached, if `warm`), then N of one id."""
+    phases: list[Phase] = []
+    for n in sizes:
+        distinct = [bench_id(next(next_id)) for _ in range(n)]
+        runs = [("distinct", distinct), *([("warm", distinct)] if warm else [])]
+        for phase_name, ids in [*runs, ("one_id", [bench_id(next(next_id))] * n)]:
+            before = (await ats_stats(bindbee_url))["requests"]
+            burst = await load.burst(url, ids, expect_cards=name not in ACK_ONLY)
+            phase = burst.phase(name, phase_name, n)
+            phase.ats_requests = (await ats_stats(bindbee_url))["requests"] - before
+            phases.append(phase)
+            await asyncio.sleep(0.5)  # let the target settle between phases
+    return phases
+
+
+@asynccontextmanager
+async def two_instances(
+    slack: SlackSide, bindbee_url: str, card_path: Path, rate: int, redis_url: str
+) -> AsyncIterator[tuple[list[str], list[int]]]:
+    """Two app processes sharing `redis_url`; yield their URLs and pids."""
+    ports = [free_port(), free_port()]
+    prefix = f"bench-{uuid.uuid4().hex[:8]}"  # each pair starts with an empty cache and budget
+    async with AsyncExitStack() as stack:
+        pids = []
+        for index, port in enumerate(ports):
+            env = {
+                **target_env(port, slack, bindbee_url, card_path, rate),
+                "REDIS_URL": redis_url,
+                "REDIS_KEY_PREFIX": prefix,
+            }
+            proc = await stack.enter_async_context(
+                process(
+                    f"{TWO_INSTANCES}_{index}",
+                    TARGETS["ours"],
+                    env,
+                    f"http://127.0.0.1:{port}/healthz",
+                )
+            )
+            pids.append(proc.pid)
+        yield [f"http://127.0.0.1:{port}" for port in ports], pids
+
+
+@asynccontextmanager
+async def bench_redis(url: str | None) -> AsyncIterator[str]:
+    """The given Redis, or a redis-server of our own in a temporary folder."""
+    if url:
+        yield url
+        return
+    from tests.services.redis_server import RedisServer
+
+    if RedisServer.binary() is None:
+        raise RuntimeError("two_redis needs redis-server installed, or --redis-url")
+    with tempfile.TemporaryDirectory() as folder:
+        server = RedisServer(Path(folder))
+        server.start()
+        try:
+            yield server.url
+        finally:
+            server.stop()
+
+
+async def run_two_instances(
+    sizes: list[int],
+    latency: float,
+    slack: SlackSide,
+    card_path: Path,
+    next_id: Iterator[int],
+    redis_url: str,
+) -> tuple[list[Phase], float]:
+    """The phases against two instances sharing one Redis, requests alternating."""
+    async with (
+        fake_bindbee(latency, None, seed=2000) as bindbee_url,
+        two_instances(slack, bindbee_url, card_path, 100_000, redis_url) as (urls, pids),
+        LoadGenerator(slack) as load,
+    ):
+        await load.burst(urls, [bench_id(next(next_id)) for _ in range(10)])  # warm-up
+        phases = await run_phases(load, TWO_INSTANCES, urls, bindbee_url, sizes, next_id, warm=True)
+        memory = max(peak_memory_mb(pid) for pid in pids)
+    return phases, memory
+
+
+async def rate_limit_scenario(
+    slack: SlackSide,
+    card_path: Path,
+    latency: float,
+    *,
+    lookups: int = 300,
+    limit: int = 200,
+    redis_url: str | None = None,
+) -> Phase:
+    """`lookups` distinct ids at once against a fake that allows `limit` requests a minute;
+    with `redis_url`, spread over two instances sharing it."""
+    target = "ours" if redis_url is None else TWO_INSTANCES
+    async with (
+        fake_bindbee(latency, limit, seed=lookups + 100) as bindbee_url,
+        AsyncExitStack() as stack,
+    ):
+        if redis_url is None:
+            port = free_port()
+            env = target_env(port, slack, bindbee_url, card_path, rate=limit)
+            ready = f"http://127.0.0.1:{port}/healthz"
+            await stack.enter_async_context(process("ours", TARGETS["ours"], env, ready))
+            urls = [f"http://127.0.0.1:{port}"]
+        else:
+            urls, _ = await stack.enter_async_context(
+                two_instances(slack, bindbee_url, card_path, limit, redis_url)
+            )
+        async with LoadGenerator(slack) as load:
+            burst = await load.burst(urls, [bench_id(i) for i in range(lookups)])
+        stats = await ats_stats(bindbee_url)
+    phase = burst.phase(target, f"rate_limit_{lookups}", lookups)
     phase.ats_requests = stats["requests"]
     phase.ats_429 = stats["count_429"]
     phase.retry_later = sum(b"try again in" in body for body in burst.replies)
@@ -427,6 +540,10 @@ def ratios(results: dict[str, Any], sizes: list[int]) -> dict[str, Any]:
             if ours is None:
                 continue
             row: dict[str, float] = {}
+            if (two := by.get((TWO_INSTANCES, phase, n))) is not None:
+                row["two_redis_card_p99_vs_ours"] = round(
+                    two["card_p99_ms"] / ours["card_p99_ms"], 2
+                )
             for ref in ("bolt_ack", "bolt_ack_inline"):
                 if (other := by.get((ref, phase, n))) is not None:
                     row[f"ack_p99_vs_{ref}"] = round(ours["ack_p99_ms"] / other["ack_p99_ms"], 2)
@@ -434,6 +551,12 @@ def ratios(results: dict[str, Any], sizes: list[int]) -> dict[str, Any]:
             if (raw := by.get(("raw_aiohttp", phase, n))) is not None:
                 row["card_p99_vs_raw_aiohttp"] = round(ours["card_p99_ms"] / raw["card_p99_ms"], 2)
             out[f"{phase}@{n}"] = row
+        ours_warm, two_warm = by.get(("ours", "warm", n)), by.get((TWO_INSTANCES, "warm", n))
+        if ours_warm is not None and two_warm is not None:
+            out[f"redis_cost_warm_card@{n}"] = {
+                f"{p}_ms": round(two_warm[f"card_{p}_ms"] - ours_warm[f"card_{p}_ms"], 1)
+                for p in ("p50", "p99")
+            }
     return out
 
 
@@ -474,14 +597,16 @@ def print_report(results: dict[str, Any]) -> None:
     for key, value in results["ratios"].items():
         print(f"  {key:12} {value}")
     print("\npeak memory (MB):", results["peak_memory_mb"])
-    if "rate_limit" in results:
-        rate = results["rate_limit"]
-        print(
-            f"\nrate limit: 300 lookups at once, fake enforces 200/min: "
-            f"ATS requests={rate['ats_requests_per_lookup'] * 300:.0f}, 429s={rate['ats_429s']}, "
-            f"'try again' replies={rate['retry_later_replies']}, lost={rate['lost']}, "
-            f"ack max={rate['ack_max_ms']} ms"
-        )
+    for key in ("rate_limit", "rate_limit_two_redis"):
+        if key in results:
+            rate = results[key]
+            n = rate["n"]
+            print(
+                f"\n{key}: {n} lookups at once, fake enforces {results['rate_limit_per_min']}/min: "
+                f"ATS requests={rate['ats_requests_per_lookup'] * n:.0f}, "
+                f"429s={rate['ats_429s']}, 'try again' replies={rate['retry_later_replies']}, "
+                f"lost={rate['lost']}, ack max={rate['ack_max_ms']} ms"
+            )
 
 
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
@@ -496,22 +621,36 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     memory: dict[str, float] = {}
     latency_ms = args.latency * 1000
     try:
-        for name in args.targets:
-            target_phases, memory[name] = await run_target(
-                name, args.n, args.latency, slack, card_path, counter
-            )
-            phases += target_phases
-        results: dict[str, Any] = {
-            "latency_ms": latency_ms,
-            "cpus": os.cpu_count(),
-            "phases": [p.summary(latency_ms) for p in phases],
-            "peak_memory_mb": {k: round(v, 1) for k, v in memory.items()},
-        }
-        results["ratios"] = ratios(results, args.n)
-        if not args.skip_rate_limit:
-            results["rate_limit"] = (
-                await rate_limit_scenario(slack, card_path, args.latency)
-            ).summary(latency_ms)
+        async with bench_redis(args.redis_url) as redis_url:
+            for name in args.targets:
+                if name == TWO_INSTANCES:
+                    target_phases, memory[name] = await run_two_instances(
+                        args.n, args.latency, slack, card_path, counter, redis_url
+                    )
+                else:
+                    target_phases, memory[name] = await run_target(
+                        name, args.n, args.latency, slack, card_path, counter
+                    )
+                phases += target_phases
+            results: dict[str, Any] = {
+                "latency_ms": latency_ms,
+                "cpus": os.cpu_count(),
+                "phases": [p.summary(latency_ms) for p in phases],
+                "peak_memory_mb": {k: round(v, 1) for k, v in memory.items()},
+                "rate_limit_per_min": args.rate_limit,
+            }
+            results["ratios"] = ratios(results, args.n)
+            if not args.skip_rate_limit:
+                scenario = {"lookups": args.rate_lookups, "limit": args.rate_limit}
+                results["rate_limit"] = (
+                    await rate_limit_scenario(slack, card_path, args.latency, **scenario)
+                ).summary(latency_ms)
+                if TWO_INSTANCES in args.targets:
+                    results["rate_limit_two_redis"] = (
+                        await rate_limit_scenario(
+                            slack, card_path, args.latency, redis_url=redis_url, **scenario
+                        )
+                    ).summary(latency_ms)
     finally:
         await slack.stop()
     return results
@@ -524,8 +663,14 @@ def main() -> None:
     )
     parser.add_argument("--n", type=int, nargs="+", default=[20, 200])
     parser.add_argument("--latency", type=float, default=0.3, help="ATS latency in seconds")
-    parser.add_argument("--targets", nargs="+", default=list(TARGETS), choices=list(TARGETS))
+    every = [*TARGETS, TWO_INSTANCES]
+    parser.add_argument("--targets", nargs="+", default=every, choices=every)
     parser.add_argument("--skip-rate-limit", action="store_true")
+    parser.add_argument("--rate-lookups", type=int, default=300, help="lookups in the 429 run")
+    parser.add_argument("--rate-limit", type=int, default=200, help="the fake's limit a minute")
+    parser.add_argument(
+        "--redis-url", help="Redis for two_redis (default: a redis-server of our own)"
+    )
     parser.add_argument(
         "--profile",
         action="store_true",

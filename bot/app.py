@@ -10,7 +10,7 @@ from slack_bolt.async_app import AsyncApp
 from bot.ats.client import BindbeeClient
 from bot.config import ServeSettings
 from bot.context import AppContext
-from bot.dedupe import MemoryDedupe
+from bot.dedupe import StateDedupe
 from bot.logs import log_unexpected, loggable
 from bot.lookups import Lookups
 from bot.slack.connect import ConnectGuard
@@ -19,23 +19,31 @@ from bot.slack.middleware import install_middleware
 from bot.slack.replies import Replies
 from bot.slack.teams import OneWorkspace
 from bot.slack.web import web_client
+from bot.state import keys_for, open_state
 
 logger = logging.getLogger("bot.app")
 
-# How many event ids and shares are remembered, and for how long. Slack's last retry of an
-# event comes about 5 minutes after the first delivery, and a signed request stays valid for
-# 5 minutes, so a replayed share still finds its first one remembered.
-EVENTS_KEPT, EVENTS_TTL = 1000, 900.0
-SHARES_KEPT, SHARES_TTL = 10_000, 900.0
+# How long event ids and shares are remembered. Slack's last retry of an event comes about
+# 5 minutes after the first delivery, and a signed request stays valid for 5 minutes, so a
+# replayed share still finds its first one remembered.
+EVENTS_TTL = SHARES_TTL = 900.0
 
 
 def build_context(settings: ServeSettings) -> AppContext:
-    """The Bindbee and Slack clients, lookups, filters and reply sender for one process."""
+    """Shared state, the Bindbee and Slack clients, lookups, filters and the reply sender."""
+    state = open_state(settings)
+    keys = keys_for(settings)
+    budget = state.budget(
+        keys, per_minute=settings.bindbee_rate_limit, user_share=settings.bindbee_user_share
+    )
     lookups = Lookups(
-        BindbeeClient.from_settings(settings),
+        BindbeeClient.from_settings(settings, budget=budget),
         ttl=settings.cache_ttl,
         max_entries=settings.cache_size,
         strict=settings.privacy_strict,
+        state=state,
+        keys=keys,
+        wait=settings.lookup_deadline,
     )
     # Bolt uses this client for every request, and Socket Mode uses it too, so every Web API
     # call (auth.test and apps.connections.open included) goes to SLACK_API_URL.
@@ -47,10 +55,14 @@ def build_context(settings: ServeSettings) -> AppContext:
         patterns=settings.link_patterns(),
         slack=slack,
         teams=OneWorkspace(slack.auth_test),
-        seen_events=MemoryDedupe(ttl=EVENTS_TTL, max_entries=EVENTS_KEPT),
-        shares=MemoryDedupe(ttl=SHARES_TTL, max_entries=SHARES_KEPT),
+        # In Redis when REDIS_URL is set, so a retry or a replay landing on another instance
+        # is still seen as one.
+        seen_events=StateDedupe(state, keys.event, ttl=EVENTS_TTL),
+        shares=StateDedupe(state, keys.share, ttl=SHARES_TTL),
         guard=ConnectGuard(allow_external=settings.unfurl_external_channels),
         replies=Replies(slack_api_url=slack_api_url),
+        state=state,
+        keys=keys,
     )
 
 

@@ -37,6 +37,8 @@ class PatternsMode(StrEnum):
     REPLACE = "replace"
 
 
+_REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+
 Seconds = Annotated[float, Field(gt=0, le=600)]
 
 
@@ -90,6 +92,19 @@ class Settings(BaseSettings):
     )
     cache_size: int = Field(1000, ge=1, le=1_000_000, description="Lookups kept at most.")
 
+    redis_url: SecretStr | None = Field(
+        None, description="Redis for state shared by several instances; unset: in-process."
+    )
+    redis_key_prefix: str = Field(
+        "candidate-lookup", pattern=r"^[A-Za-z0-9_.-]{1,64}$", description="Prefix of every key."
+    )
+    redis_timeout: float = Field(
+        0.25, gt=0, le=10, description="Seconds a lookup waits on Redis at most per call."
+    )
+    redis_fallback_share: float = Field(
+        0.5, gt=0, le=1, description="Share of the rate limit an instance uses without Redis."
+    )
+
     privacy_strict: bool = Field(
         False, description="Treat an unknown is_private/can_email as private/do-not-email."
     )
@@ -118,6 +133,13 @@ class Settings(BaseSettings):
     @classmethod
     def _app_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
         return _check_prefix(value, "xapp-")
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith(_REDIS_SCHEMES):
+            raise PydanticCustomError("redis_url", "must start with redis://, rediss:// or unix://")
+        return value
 
     @field_validator("unfurl_patterns")
     @classmethod

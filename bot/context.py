@@ -14,6 +14,7 @@ from bot.lookups import Lookups
 from bot.slack.connect import ConnectGuard
 from bot.slack.replies import Replies
 from bot.slack.teams import ServedTeams
+from bot.state import Keys, SharedState
 
 
 @dataclass
@@ -28,6 +29,8 @@ class AppContext:
     seen_events: Dedupe  # event ids already handled (Slack retries deliveries)
     shares: Dedupe  # (message, candidate) pairs already shared
     guard: ConnectGuard  # the Slack Connect guard for unfurls and shares
+    state: SharedState  # cache, coalescing, budget and dedupe: in process or in Redis
+    keys: Keys  # the names of this connector's keys in `state`
     replies: Replies = field(default_factory=Replies)
     inflight: InFlight = field(default_factory=InFlight)
 
@@ -35,6 +38,7 @@ class AppContext:
         """Close every connection the app_context hold."""
         await self.lookups.aclose()
         await self.replies.aclose()
+        await self.state.aclose()
 
     @property
     def strict(self) -> bool:

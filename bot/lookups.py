@@ -1,35 +1,43 @@
 """Lookups: from an id or a link to a candidate, calling the ATS as little as possible.
 
-- Coalescing: concurrent lookups of the same key share one request to the source.
-- Cache: results live for a short, settable time in a bounded LRU. It keeps only what the
-  policy could ever show (`policy.retained`): a private candidate only as the fact that it
-  is private, and no email address of a candidate who may not be emailed.
+- Coalescing: concurrent lookups of the same key share one request to the source (across
+  every instance when the state is in Redis).
+- Cache: results live for a short, settable time. It keeps only what the policy could ever
+  show (`policy.retained`), as JSON: a private candidate only as the fact that it is
+  private, and no email address of a candidate who may not be emailed.
 - `fresh=True` bypasses both, for anything that must re-check privacy (the share button);
   its result then refreshes the cache, so a candidate who became private is private for all.
 
-Errors are not cached: a failed lookup is retried by the next person who asks.
+Both live in a `SharedState` (bot/state/): this process's memory by default, Redis with
+REDIS_URL. Errors are not cached: a failed lookup is retried by the next person who asks.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot.ats import outcomes
 from bot.ats.errors import AmbiguousRemoteId, LookupFailure, NotFound
 from bot.ats.models import Candidate
 from bot.core.links import KeyKind
 from bot.core.policy import is_private, retained
+from bot.state.base import SharedState
+from bot.state.keys import Keys
+from bot.state.memory import MemoryState
+
+LOCAL_KEYS = Keys(prefix="local", tenant="local")
+"""Key names for a single connector in this process (tests, preview)."""
 
 
 class CandidateSource(Protocol):
     """Where candidates come from: the Bindbee client, or the bundled demo data."""
 
     async def get_candidate(self, candidate_id: str) -> Candidate:
-        """One candidate by Bindbee id, or raise an LookupFailure."""
+        """One candidate by Bindbee id, or raise a LookupFailure."""
         ...
 
     async def find_by_remote_id(self, remote_id: str) -> list[Candidate]:
@@ -56,29 +64,33 @@ class Lookups:
         max_entries: int = 1000,
         strict: bool = False,
         clock: Callable[[], float] = time.monotonic,
+        state: SharedState | None = None,
+        keys: Keys = LOCAL_KEYS,
+        wait: float = 10.0,
     ) -> None:
         self._source = source
         self._ttl = ttl
-        self._max_entries = max_entries
         self._strict = strict
-        self._clock = clock
-        self._cache: OrderedDict[LookupKey, tuple[float, Candidate]] = OrderedDict()
-        self._pending: dict[LookupKey, asyncio.Task[Candidate]] = {}
+        self._state = state or MemoryState(max_entries=max_entries, clock=clock)
+        self._keys = keys
+        self._wait = wait  # how long to wait on another instance's request for the same key
 
     async def fetch(self, key: LookupKey, *, fresh: bool = False) -> Candidate:
-        """The candidate for `key`, or raise an LookupFailure."""
+        """The candidate for `key`, or raise a LookupFailure."""
         if fresh:
             return await self._load(key)
-        cached = self._cached(key)
+        cached = await self._state.get(self._keys.cache(key.kind, key.value))
         if cached is not None:
-            return cached
-        task = self._pending.get(key)
-        if task is None:
-            task = asyncio.create_task(self._load(key))
-            self._pending[key] = task
-            task.add_done_callback(lambda _: self._pending.pop(key, None))
-        # shield: one caller giving up must not cancel the request the others wait on
-        return await asyncio.shield(task)
+            return _candidate(outcomes.decode(cached))
+        loaded: list[Candidate] = []  # what the source said, when this call is the one asking
+        shared = await self._state.coalesce(
+            self._keys.lookup(key.kind, key.value),
+            lambda: self._load_shared(key, loaded),
+            wait=self._wait,
+        )
+        # The others get what the policy lets a cache keep: the same cards, fewer fields
+        # (preview, which explains what the policy hid, needs the source's own answer).
+        return loaded[0] if loaded else _candidate(outcomes.decode(shared))
 
     async def fetch_many(
         self, keys: Sequence[LookupKey], *, fresh: bool = False
@@ -100,17 +112,35 @@ class Lookups:
             await close()
 
     def cached_entries(self) -> dict[LookupKey, Candidate]:
-        """What the cache holds right now (for tests and diagnostics)."""
-        return {key: candidate for key, (_, candidate) in self._cache.items()}
+        """What an in-process cache holds right now (for tests and diagnostics)."""
+        if not isinstance(self._state, MemoryState):
+            raise TypeError("only an in-process cache can be listed")
+        prefix = self._keys.cache("", "")[:-2]  # "<prefix>:<tenant>:cache"
+        found = {}
+        for name, value in self._state.entries().items():
+            kind, _, id_value = name.removeprefix(prefix + ":").partition(":")
+            if name.startswith(prefix) and kind in ("id", "remote_id"):
+                found[LookupKey(kind, id_value)] = _candidate(outcomes.decode(value))  # type: ignore[arg-type]
+        return found
+
+    async def _load_shared(self, key: LookupKey, loaded: list[Candidate]) -> str:
+        """Load `key` and encode the outcome, an error included, for whoever waits on it."""
+        try:
+            candidate = await self._load(key)
+            loaded.append(candidate)
+            return outcomes.encode(retained(candidate, strict=self._strict))
+        except LookupFailure as error:
+            return outcomes.encode(error)
 
     async def _load(self, key: LookupKey) -> Candidate:
         candidate = await self._from_source(key)
         kept = retained(candidate, strict=self._strict)
         if is_private(candidate, strict=self._strict):
             candidate = kept  # nothing of a private candidate goes any further
-            self._forget(candidate.id)  # older entries under other keys may predate the change
-        self._store(key, kept)
-        self._store(LookupKey("id", kept.id), kept)
+            # older entries under other keys may predate the change, here or on other instances
+            await self._state.evict(self._keys.candidate(kept.id))
+        await self._store(key, kept)
+        await self._store(LookupKey("id", kept.id), kept)
         return candidate
 
     async def _from_source(self, key: LookupKey) -> Candidate:
@@ -123,26 +153,18 @@ class Lookups:
             raise AmbiguousRemoteId("several candidates have this ATS id")
         return matches[0]
 
-    def _cached(self, key: LookupKey) -> Candidate | None:
-        entry = self._cache.get(key)
-        if entry is None:
-            return None
-        stored_at, candidate = entry
-        if self._clock() - stored_at >= self._ttl:
-            del self._cache[key]
-            return None
-        self._cache.move_to_end(key)
-        return candidate
+    async def _store(self, key: LookupKey, candidate: Candidate) -> None:
+        await self._state.put(
+            self._keys.cache(key.kind, key.value),
+            outcomes.encode(candidate),
+            ttl=self._ttl,
+            group=self._keys.candidate(candidate.id),
+            version=candidate.modified_at.timestamp(),
+        )
 
-    def _forget(self, candidate_id: str) -> None:
-        stale = [key for key, (_, cached) in self._cache.items() if cached.id == candidate_id]
-        for key in stale:
-            del self._cache[key]
 
-    def _store(self, key: LookupKey, candidate: Candidate) -> None:
-        if self._ttl <= 0:
-            return
-        self._cache[key] = (self._clock(), candidate)
-        self._cache.move_to_end(key)
-        while len(self._cache) > self._max_entries:
-            self._cache.popitem(last=False)
+def _candidate(outcome: outcomes.Outcome) -> Candidate:
+    """The candidate, or raise the error it stands for."""
+    if isinstance(outcome, LookupFailure):
+        raise outcome
+    return outcome

@@ -174,3 +174,31 @@ def test_user_share_is_a_fraction_of_the_budget(
 def test_user_share_defaults_to_half(monkeypatch: pytest.MonkeyPatch) -> None:
     _set(monkeypatch, GOOD)
     assert ServeSettings.load().bindbee_user_share == 0.5
+
+
+def test_redis_settings_default_to_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    _set(monkeypatch, GOOD)
+    settings = ServeSettings.load()
+    assert settings.redis_url is None
+    assert (settings.redis_key_prefix, settings.redis_timeout) == ("candidate-lookup", 0.25)
+    assert settings.redis_fallback_share == 0.5
+
+
+def test_bad_redis_settings_are_named_without_the_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    url = "http://user:hunter2-secret@redis.example.com:6379"
+    _set(
+        monkeypatch,
+        {
+            **GOOD,
+            "REDIS_URL": url,
+            "REDIS_KEY_PREFIX": "has space",
+            "REDIS_TIMEOUT": "0",
+            "REDIS_FALLBACK_SHARE": "1.5",
+        },
+    )
+    with pytest.raises(SettingsError) as caught:
+        ServeSettings.load()
+    message = str(caught.value)
+    for name in ("REDIS_URL", "REDIS_KEY_PREFIX", "REDIS_TIMEOUT", "REDIS_FALLBACK_SHARE"):
+        assert name in message
+    assert "hunter2" not in message

@@ -1,10 +1,12 @@
-"""MemoryDedupe: a key is new once within its time, memory stays bounded, forget undoes."""
+"""StateDedupe on the in-process state: a key is new once within its time, forget undoes.
+
+The same questions against Redis are asked in tests/state/ and tests/e2e/test_instances.py.
+"""
 
 from __future__ import annotations
 
-import pytest
-
-from bot.dedupe import Dedupe, MemoryDedupe
+from bot.dedupe import Dedupe, StateDedupe
+from bot.state.memory import MAX_SEEN, MemoryState
 
 
 class Clock:
@@ -15,9 +17,13 @@ class Clock:
         return self.now
 
 
+def named(key: str) -> str:
+    return f"test:{key}"
+
+
 async def test_a_key_is_new_once_within_its_time() -> None:
     clock = Clock()
-    seen: Dedupe = MemoryDedupe(ttl=60, max_entries=10, clock=clock)
+    seen: Dedupe = StateDedupe(MemoryState(clock=clock), named, ttl=60)
     assert await seen.first("a") is True
     assert await seen.first("a") is False
     assert await seen.first("b") is True
@@ -28,33 +34,24 @@ async def test_a_key_is_new_once_within_its_time() -> None:
 
 
 async def test_memory_is_bounded_oldest_first() -> None:
-    seen = MemoryDedupe(ttl=60, max_entries=3, clock=Clock())
-    for key in "abcde":
-        assert await seen.first(key)
-    assert len(seen) == 3
-    assert await seen.first("e") is False
-    assert await seen.first("a") is True  # forgotten to make room
-
-
-async def test_expired_keys_leave_memory() -> None:
-    clock = Clock()
-    seen = MemoryDedupe(ttl=10, max_entries=100, clock=clock)
-    for i in range(50):
-        await seen.first(str(i))
-    clock.now += 10
-    await seen.first("new")
-    assert len(seen) == 1
+    state = MemoryState(clock=Clock())
+    seen = StateDedupe(state, named, ttl=60)
+    for i in range(MAX_SEEN + 1):
+        assert await seen.first(str(i))
+    assert await seen.first(str(MAX_SEEN)) is False
+    assert await seen.first("0") is True  # forgotten to make room
 
 
 async def test_forget_makes_a_key_new_again() -> None:
-    seen = MemoryDedupe(ttl=60, max_entries=10, clock=Clock())
+    seen = StateDedupe(MemoryState(clock=Clock()), named, ttl=60)
     await seen.first("a")
     await seen.forget("a")
     await seen.forget("never-seen")
     assert await seen.first("a") is True
 
 
-@pytest.mark.parametrize(("ttl", "max_entries"), [(0, 10), (-1, 10), (60, 0)])
-def test_nonsense_limits_are_refused(ttl: float, max_entries: int) -> None:
-    with pytest.raises(ValueError, match="ttl"):
-        MemoryDedupe(ttl=ttl, max_entries=max_entries)
+async def test_keys_are_named_by_key_of() -> None:
+    state = MemoryState(clock=Clock())
+    await StateDedupe(state, named, ttl=60).first("a")
+    assert await state.first_time("test:a", ttl=60) is False
+    assert await StateDedupe(state, lambda key: f"other:{key}", ttl=60).first("a") is True

@@ -40,6 +40,8 @@ from bot.ats.ids import check_id, check_remote_id
 from bot.ats.models import Candidate
 from bot.ats.retry import Retrier, no_answer
 from bot.config import LookupSettings
+from bot.state.base import Budget
+from bot.state.memory import MemoryBudget
 
 CANDIDATES = "/api/ats/v1/candidates"
 
@@ -76,13 +78,14 @@ class BindbeeClient:
         backoff_base: float = 0.2,
         transport: httpx.AsyncBaseTransport | None = None,
         retrier: Retrier | None = None,
+        budget: Budget | None = None,
     ) -> None:
         self.base_url = base_url
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
         self.retrier = retrier or Retrier(
-            # one per connector token
-            RateBudget(rate_limit_per_minute, user_share=user_share),
+            # One per connector token: in this process, or shared by every instance (bot/state/).
+            budget or MemoryBudget(RateBudget(rate_limit_per_minute, user_share=user_share)),
             deadline=deadline,
             max_attempts=max_attempts,
             backoff_base=backoff_base,
@@ -103,7 +106,11 @@ class BindbeeClient:
 
     @classmethod
     def from_settings(
-        cls, settings: LookupSettings, *, transport: httpx.AsyncBaseTransport | None = None
+        cls,
+        settings: LookupSettings,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        budget: Budget | None = None,
     ) -> Self:
         """A client configured from the app's settings."""
         return cls(
@@ -117,6 +124,7 @@ class BindbeeClient:
             rate_limit_per_minute=settings.bindbee_rate_limit,
             user_share=settings.bindbee_user_share,
             transport=transport,
+            budget=budget,
         )
 
     def __repr__(self) -> str:
@@ -206,16 +214,16 @@ class BindbeeClient:
             error = self._transport_error(exc, left)
         else:
             self._log(template, response.status_code, attempt, started)
-            self._observe(response)
+            await self._observe(response)
             return _read(response)
         self._log(template, error.detail, attempt, started)
         return error
 
-    def _observe(self, response: httpx.Response) -> None:
+    async def _observe(self, response: httpx.Response) -> None:
         state = RateLimitState.from_headers(response.headers)
         if state is not None:
             self.rate_limit = state
-        self.budget.observe(response.status_code, response.headers)
+        await self.budget.observe(response.status_code, response.headers)
 
     def _transport_error(self, exc: httpx.TransportError, left: float) -> Unavailable:
         # The aiohttp transport files some failures (a refused connection, a reset) under

@@ -20,8 +20,9 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from bot.ats.budget import RateBudget, current_requester
+from bot.ats.budget import current_requester
 from bot.ats.errors import AtsError, RateLimited, TransientError, Unavailable
+from bot.state.base import Budget
 
 Attempt = Callable[[int, float], Awaitable[object | AtsError]]
 """One try: given its number (from 1) and the deadline, the result or the error it ended in."""
@@ -36,7 +37,7 @@ def no_answer(seconds: float) -> str:
 class Retrier:
     """Runs attempts until one succeeds, a final error comes, or the deadline would pass."""
 
-    budget: RateBudget
+    budget: Budget  # in this process, or shared through Redis (bot/state/)
     deadline: float = 8.0
     max_attempts: int = 3
     backoff_base: float = 0.2
@@ -73,7 +74,7 @@ class Retrier:
                 if pause >= deadline - self.clock():
                     raise last
                 await self.sleep(pause)
-            wait = self._reserve(deadline, last)
+            wait = await self._reserve(deadline, last)
             if wait > 0:
                 await self.sleep(wait)
             outcome = await attempt(number, deadline)
@@ -89,10 +90,12 @@ class Retrier:
         """Full jitter: a random pause up to base × 2^(retry − 1)."""
         return self.jitter(0, self.backoff_base * 2 ** (number - 2))
 
-    def _reserve(self, deadline: float, last: AtsError | None) -> float:
+    async def _reserve(self, deadline: float, last: AtsError | None) -> float:
         """Seconds the budget says to wait, or raise when that will not fit in the deadline."""
         try:
-            return self.budget.reserve(max_wait=deadline - self.clock(), user=current_requester())
+            return await self.budget.reserve(
+                max_wait=deadline - self.clock(), user=current_requester()
+            )
         except RateLimited as refused:
             # A retry that does not fit ends in the error it was retrying (after a 429,
             # that carries Bindbee's own Retry-After).

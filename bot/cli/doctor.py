@@ -8,6 +8,7 @@
     scopes         the scopes Slack reports include those manifest.yml asks for
     Bindbee        one cheap request: are the API key and the connector token accepted
     link patterns  UNFURL_PATTERNS compile, and their domains are in manifest.yml's unfurl_domains
+    Redis          when REDIS_URL is set: does it answer, its version, the round-trip time
 
 A check that broken settings make impossible is reported as not checked, with the reason;
 no check ever raises. Nothing printed holds a secret: settings problems name variables,
@@ -17,12 +18,14 @@ never values, and Slack's and Bindbee's answers are reduced to an error code or 
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
 import aiohttp
+from redis.exceptions import RedisError
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.ats.client import BindbeeClient
@@ -32,8 +35,10 @@ from bot.config import LookupSettings, ServeSettings, Settings, SettingsError
 from bot.core.cards.text import one_line
 from bot.core.links import BUILTIN_PATTERNS, LinkPattern
 from bot.slack.web import TOKEN_REFUSED_ERRORS, web_client
+from bot.state.redis import RedisState, connect
 
 MANIFEST = Path("manifest.yml")
+REDIS_DOCTOR_TIMEOUT = 3.0  # seconds for each Redis call
 SLACK_TIMEOUT = 10  # seconds for auth.test
 
 _MARKS = {"pass": "✓", "fail": "✗", "skip": "–"}
@@ -52,6 +57,7 @@ _SETTING_FIXES = {
     "in the Bindbee dashboard",
     "BINDBEE_BASE_URL": f"use {_BINDBEE_URLS}",
     "SLACK_API_URL": "leave it unset (https://slack.com/api/) unless you run a fake Slack",
+    "REDIS_URL": "redis://[:password@]host:port/db, rediss:// for TLS, or unix:///path",
     "UNFURL_PATTERNS": "one regular expression a line, each with one named group: "
     "(?P<id>…) or (?P<remote_id>…)",
 }
@@ -112,8 +118,8 @@ async def diagnose(manifest_path: Path = MANIFEST) -> list[Check]:
     settings_checks, unusable = check_settings()
     manifest_check, manifest = read_manifest(manifest_path)
     # Slack and Bindbee are independent: ask both at once.
-    (slack_check, scopes), bindbee_check = await asyncio.gather(
-        check_slack(unusable), check_bindbee(unusable)
+    (slack_check, scopes), bindbee_check, redis_check = await asyncio.gather(
+        check_slack(unusable), check_bindbee(unusable), check_redis(unusable)
     )
     return [
         *settings_checks,
@@ -122,6 +128,7 @@ async def diagnose(manifest_path: Path = MANIFEST) -> list[Check]:
         check_scopes(scopes, manifest, slack_ok=slack_check.status == "pass"),
         bindbee_check,
         *check_links(unusable, manifest),
+        *([redis_check] if redis_check else []),
     ]
 
 
@@ -226,6 +233,56 @@ async def check_bindbee(unusable: set[str]) -> Check:
     finally:
         await client.aclose()
     return passed(f"Bindbee accepts BINDBEE_API_KEY and BINDBEE_CONNECTOR_TOKEN ({host})")
+
+
+async def check_redis(unusable: set[str]) -> Check | None:
+    """When REDIS_URL is set: a PING (round-trip time) and the server's version."""
+    settings = _load(Settings, unusable, needs=("REDIS_URL",))
+    if isinstance(settings, str):
+        return skipped(f"Redis not checked: {settings}")
+    if settings.redis_url is None:
+        return None  # state stays in this process: nothing to check
+    url = settings.redis_url.get_secret_value()
+    where = _redis_where(url)
+    # Doctor may wait longer than a lookup would (REDIS_TIMEOUT): a first connection costs more.
+    state = RedisState(connect(url, timeout=max(settings.redis_timeout, REDIS_DOCTOR_TIMEOUT)))
+    try:
+        started = time.monotonic()
+        await state.client.ping()
+        round_trip_ms = (time.monotonic() - started) * 1000
+        version = await state.server_version()
+        max_memory, policy = await state.eviction_policy()
+    except (RedisError, OSError) as exc:
+        return failed(
+            f"Redis at {where} does not answer ({type(exc).__name__})",
+            "check REDIS_URL and that this machine can reach the server; until then each "
+            "instance runs on its own state (see README: Running several instances)",
+        )
+    except Exception as exc:  # doctor reports; it never crashes
+        return _unexpected("Redis", exc)
+    finally:
+        await state.aclose()
+    text = f"Redis {version} at {where} answers in {round_trip_ms:.1f} ms"
+    if max_memory and policy == "noeviction":
+        return failed(
+            f"{text}, but with maxmemory-policy noeviction",
+            "once Redis is full every write fails and each instance falls back to its own "
+            "state: use volatile-lru (see README: Running several instances)",
+        )
+    limit = f"maxmemory-policy {policy}" if max_memory else "no maxmemory: keys go by their TTL"
+    return passed(f"{text} ({limit})")
+
+
+def _redis_where(url: str) -> str:
+    """host:port/db of a Redis URL, without its user name or password."""
+    parts = urlsplit(url)
+    if parts.scheme == "unix":
+        return f"unix:{parts.path}"
+    try:
+        port = parts.port or 6379
+    except ValueError:
+        port = 6379
+    return f"{parts.scheme}://{parts.hostname or '?'}:{port}{parts.path or '/0'}"
 
 
 def check_links(unusable: set[str], manifest: Manifest | None) -> list[Check]:

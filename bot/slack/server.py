@@ -71,6 +71,7 @@ class Server:
             await self._site.start()
             self.port = int(self._runner.addresses[0][1])  # the real one, when PORT=0
             logger.info("serving HTTP on %s:%s", self.settings.host, self.port)
+        logger.info("shared state: %s", self.app_context.state.name)
         self._ready = True
 
     async def stop(self) -> None:
@@ -114,6 +115,10 @@ class Server:
 
     async def _health(self, _: web.Request) -> web.Response:
         if self._ready:
+            # Without Redis the app still answers (from this instance's own state): 200.
+            health = await self.app_context.state.check()
+            if health.degraded:
+                return web.json_response({"status": "degraded", "detail": health.detail})
             return web.json_response({"status": "ok"})
         return web.json_response({"status": "starting or stopping"}, status=503)
 

@@ -36,6 +36,7 @@ from bot.ats.errors import (
 )
 from bot.ats.retry import Retrier
 from bot.config import LookupSettings
+from bot.state.memory import MemoryBudget
 from tests.fakes import fixtures
 from tests.fakes.bindbee import UNLIMITED, FakeBindbee
 
@@ -144,7 +145,8 @@ async def test_from_settings(fake: FakeBindbee) -> None:
             2,
             6.0,
         )
-        assert client.budget.per_minute == 50
+        assert isinstance(client.budget, MemoryBudget)
+        assert client.budget.local.per_minute == 50
         assert (await client.get_candidate(FULL_ID)).id == FULL_ID
     assert fake.paths() == [BY_ID + FULL_ID]
 
@@ -220,7 +222,9 @@ async def test_5xx_every_time_gives_up_after_max_attempts(
 
 
 async def test_a_retry_whose_backoff_does_not_fit_is_not_made(fake: FakeBindbee) -> None:
-    longest = Retrier(RateBudget(200), backoff_base=5.0, deadline=1.0, jitter=lambda _, high: high)
+    longest = Retrier(
+        MemoryBudget(RateBudget(200)), backoff_base=5.0, deadline=1.0, jitter=lambda _, high: high
+    )
     fake.fail(1, 503)
     async with make_client(fake.url, retrier=longest) as client:
         error = await failure(lambda: client.get_candidate(FULL_ID))

@@ -9,6 +9,7 @@ import pytest
 from bot.ats.budget import RateBudget
 from bot.ats.errors import AtsError, NotFound, RateLimited, Unavailable
 from bot.ats.retry import Attempt, Retrier
+from bot.state.memory import MemoryBudget
 
 
 class FakeTime:
@@ -27,7 +28,7 @@ class FakeTime:
 
 
 def retrier(time: FakeTime, **options: Any) -> Retrier:
-    budget = RateBudget(200, clock=time.clock)
+    budget = MemoryBudget(RateBudget(200, clock=time.clock))
     return Retrier(
         budget,
         jitter=lambda low, high: high,  # always the longest pause, so the figures are exact
@@ -85,7 +86,7 @@ async def test_a_backoff_that_does_not_fit_the_deadline_ends_the_tries() -> None
 async def test_a_rate_limit_waits_for_the_budget_not_for_backoff() -> None:
     time = FakeTime()
     engine = retrier(time, backoff_base=5.0, deadline=10.0)
-    engine.budget.observe(429, {"Retry-After": "2"})
+    await engine.budget.observe(429, {"Retry-After": "2"})
     seen, attempt = outcomes("body")
     assert await engine.run(attempt) == "body"
     assert seen == [1]
@@ -95,7 +96,7 @@ async def test_a_rate_limit_waits_for_the_budget_not_for_backoff() -> None:
 async def test_a_budget_wait_beyond_the_deadline_is_refused_without_a_request() -> None:
     time = FakeTime()
     engine = retrier(time, deadline=1.0)
-    engine.budget.observe(429, {"Retry-After": "30"})
+    await engine.budget.observe(429, {"Retry-After": "30"})
     seen, attempt = outcomes("body")
     with pytest.raises(RateLimited):
         await engine.run(attempt)
@@ -104,4 +105,4 @@ async def test_a_budget_wait_beyond_the_deadline_is_refused_without_a_request() 
 
 def test_at_least_one_attempt() -> None:
     with pytest.raises(ValueError, match="max_attempts"):
-        Retrier(RateBudget(200), max_attempts=0)
+        Retrier(MemoryBudget(RateBudget(200)), max_attempts=0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -272,3 +273,40 @@ def test_the_command_runs_as_a_process(tmp_path: Path) -> None:
     assert result.stdout.rstrip().endswith("All checks passed.")
     assert "✓ Slack accepts SLACK_BOT_TOKEN" in result.stdout
     _assert_no_secret(result.stdout + result.stderr, SECRETS)
+
+
+def test_redis_is_checked_when_redis_url_is_set(
+    configured: None,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    redis_url: str,
+) -> None:
+    host_and_port = redis_url.removeprefix("redis://").split("/")[0]
+    monkeypatch.setenv("REDIS_URL", redis_url.replace("redis://", "redis://:s3cret-pass@"))
+    status, lines = _doctor(capsys)
+    line = _line(lines, "✓ Redis")
+    assert re.search(r"✓ Redis \d+\.\d+\.\d+ at redis://" + re.escape(host_and_port), line)
+    assert re.search(r"answers in \d+\.\d ms", line)
+    assert "s3cret-pass" not in "\n".join(lines)
+    assert status == 0
+
+
+def test_redis_that_does_not_answer_is_a_failure_with_a_fix(
+    configured: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("REDIS_URL", f"redis://:s3cret-pass@127.0.0.1:{port}/2")
+    status, lines = _doctor(capsys)
+    line = _line(lines, "✗ Redis")
+    assert f"127.0.0.1:{port}/2 does not answer" in line
+    assert "s3cret-pass" not in "\n".join(lines)
+    assert status == 1
+
+
+def test_without_redis_url_redis_is_not_checked(
+    configured: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, lines = _doctor(capsys)
+    assert not [line for line in lines if "Redis" in line]
