@@ -120,7 +120,7 @@ def quiet_log_line() -> logging.Logger:
 
 async def measure(repeat: int) -> dict[str, float]:
     """µs of CPU per stage."""
-    from bench.run import fake_bindbee, fake_slack  # noqa: PLC0415 (the fakes' processes)
+    from bench.run import fake_bindbee, fake_slack
 
     payload = bench_payload(CANDIDATE)
     candidate = Candidate.from_payload(payload)

@@ -54,7 +54,7 @@ def escape_mrkdwn(text: str) -> str:
 
 def truncate(text: str, limit: int) -> str:
     """Cut `text` to at most `limit` characters, ending with "…" when it was cut."""
-    if 1 <= limit and len(text) <= limit:  # most values fit: no per-character walk
+    if limit >= 1 and len(text) <= limit:  # most values fit: no per-character walk
         return text
     return _shorten(text, limit, lambda char: 1)
 
@@ -62,7 +62,7 @@ def truncate(text: str, limit: int) -> str:
 def escape_and_cut(text: str, limit: int) -> str:
     """Escape `text` for mrkdwn, cut so that the escaped result has at most `limit` characters."""
     escaped = escape_mrkdwn(text)
-    if 1 <= limit and len(escaped) <= limit:  # most values fit: no per-character walk
+    if limit >= 1 and len(escaped) <= limit:  # most values fit: no per-character walk
         return escaped
     return escape_mrkdwn(_shorten(text, limit, lambda char: len(_ENTITIES.get(char, char))))
 
