@@ -24,7 +24,7 @@ import io
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -65,7 +65,7 @@ async def per_await(repeat: int, call: Callable[[], Awaitable[object]]) -> float
     return (time.process_time() - start) / repeat * 1e6
 
 
-def signed_command(text: str, response_url: str) -> tuple[str, dict[str, list[str]]]:
+def signed_command(text: str, response_url: str) -> tuple[str, dict[str, str | Sequence[str]]]:
     """A `/candidate` request body and headers, signed as Slack signs them."""
     body = urlencode(
         {
@@ -80,7 +80,7 @@ def signed_command(text: str, response_url: str) -> tuple[str, dict[str, list[st
     )
     ts = str(int(time.time()))
     signature = SignatureVerifier(SECRET).generate_signature(timestamp=ts, body=body) or ""
-    headers = {
+    headers: dict[str, str | Sequence[str]] = {
         "content-type": ["application/x-www-form-urlencoded"],
         "x-slack-request-timestamp": [ts],
         "x-slack-signature": [signature],
@@ -133,7 +133,7 @@ async def measure(repeat: int) -> dict[str, float]:
         figures["Bolt: dispatch, signature check, ack"] = await bolt_dispatch_us(repeat, slack.url)
         verifier = SignatureVerifier(SECRET)
         body, headers = signed_command(bench_id(CANDIDATE), slack.url)
-        flat = {name: values[0] for name, values in headers.items()}
+        flat = {name: str(values[0]) for name, values in headers.items()}
         figures["  of which the signature check"] = per_call(
             repeat, lambda: verifier.is_valid_request(body, flat)
         )

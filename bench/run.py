@@ -613,9 +613,11 @@ def main() -> None:
     (RESULTS / "latest.json").write_text(json.dumps(results, indent=2))
     print(f"\nsaved {RESULTS / 'latest.json'}")
     if args.profile and "ours" in args.targets:
-        lookups = sum(args.n) * len(args.phases)
-        print(f"\nours, CPU per stage (py-spy, {lookups} lookups):")
-        print(stages.report(RESULTS / "ours.txt", lookups=lookups, rate=250))
+        profiled = [p for p in results["phases"] if p["target"] == "ours"]
+        lookups = sum(p["n"] for p in profiled)
+        cpu_us = sum(p["cpu_ms_per_lookup"] * p["n"] for p in profiled) / lookups * 1000
+        print(f"\nours, CPU per stage (py-spy shares of {cpu_us:.0f} µs a lookup):")
+        print(stages.report(RESULTS / "ours.txt", cpu_us_per_lookup=cpu_us))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Our CPU per stage of the card path, from a py-spy profile of a benchmark run.
 
     python -m bench.run --targets ours --n 200 --phases distinct --skip-rate-limit --profile
-    python -m bench.stages bench/results/ours.txt --lookups 200     # the same table again
+    python -m bench.stages bench/results/ours.txt --cpu-us 3250   # the same table again
 
 py-spy (`record --format raw`) writes one line per distinct stack, `frame;frame;… count`,
 outermost frame first, idle time left out. Each stack is charged to the stage of its
@@ -58,15 +58,20 @@ def samples_per_stage(raw: str) -> Counter[str]:
     return counts
 
 
-def report(path: Path, *, lookups: int, rate: int) -> str:
-    """A Markdown table: µs of CPU per lookup and share of samples, per stage."""
+def report(path: Path, *, cpu_us_per_lookup: float) -> str:
+    """A Markdown table: each stage's share of the samples, and that share of the CPU time
+    per lookup measured from /proc.
+
+    py-spy leaves idle time out but, on a busy machine, counts the time the process waits for
+    a core, so its samples give shares, and /proc gives the total.
+    """
     counts = samples_per_stage(path.read_text())
     total = sum(counts.values()) or 1
     lines = ["| stage | µs per lookup | share |", "| --- | ---: | ---: |"]
     for name in [*(name for name, _ in STAGES), REST]:
-        micros = counts[name] / rate / lookups * 1e6
-        lines.append(f"| {name} | {micros:.0f} | {counts[name] / total:.0%} |")
-    lines.append(f"| **total** | **{total / rate / lookups * 1e6:.0f}** | 100% |")
+        share = counts[name] / total
+        lines.append(f"| {name} | {share * cpu_us_per_lookup:.0f} | {share:.0%} |")
+    lines.append(f"| **total (CPU from /proc)** | **{cpu_us_per_lookup:.0f}** | 100% |")
     return "\n".join(lines)
 
 
@@ -74,10 +79,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Print the table for a saved profile."""
     parser = argparse.ArgumentParser(prog="python -m bench.stages", description=__doc__)
     parser.add_argument("profile", type=Path)
-    parser.add_argument("--lookups", type=int, required=True, help="lookups while sampling")
-    parser.add_argument("--rate", type=int, default=250, help="py-spy samples a second")
+    parser.add_argument(
+        "--cpu-us", type=float, required=True, help="measured CPU per lookup, in µs"
+    )
     args = parser.parse_args(argv)
-    print(report(args.profile, lookups=args.lookups, rate=args.rate))
+    print(report(args.profile, cpu_us_per_lookup=args.cpu_us))
 
 
 if __name__ == "__main__":
