@@ -3,13 +3,13 @@
 slack_sdk validates some limits when `to_dict()` runs, but not the block count, the length of
 section fields, empty text objects or buttons without an `action_id`. `check_limits` checks
 everything a message may break (https://api.slack.com/reference/block-kit/blocks) on the
-serialised dicts.
+serialised dicts, and `message.build()` runs it on every message it builds.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 MAX_BLOCKS = 50
@@ -78,14 +78,29 @@ def _check_block(block: Mapping[str, Any]) -> list[str]:
 
 def _walk(node: object, path: str) -> list[tuple[str, str]]:
     """Limits that hold wherever an object appears: text objects, buttons, URLs, ids."""
-    if isinstance(node, Sequence) and not isinstance(node, str):
-        return [found for i, item in enumerate(node) for found in _walk(item, f"{path}[{i}]")]
-    if not isinstance(node, Mapping):
-        return []
-    problems = [(path, problem) for problem in _check_object(node)]
-    for key, value in node.items():
-        problems += _walk(value, f"{path}.{key}")
+    problems: list[tuple[str, str]] = []
+    _walk_into(node, path, problems)
     return problems
+
+
+def _walk_into(node: object, path: str, problems: list[tuple[str, str]]) -> None:
+    # Every message is checked as it is built, so this stays lean: one list for all the
+    # problems, concrete types tested before the abstract ones, and no descent into strings
+    # and numbers, which hold no object.
+    if isinstance(node, (dict, Mapping)):
+        problems += [(path, problem) for problem in _check_object(node)]
+        children: Iterable[tuple[object, object]] = node.items()
+        template = "{}.{}"
+    elif isinstance(node, list | tuple) or (
+        isinstance(node, Sequence) and not isinstance(node, str)
+    ):
+        children = enumerate(node)
+        template = "{}[{}]"
+    else:
+        return
+    for key, value in children:
+        if value is not None and not isinstance(value, str | int | float):
+            _walk_into(value, template.format(path, key), problems)
 
 
 def _check_object(obj: Mapping[str, Any]) -> list[str]:
