@@ -76,31 +76,37 @@ def _check_block(block: Mapping[str, Any]) -> list[str]:
     return problems
 
 
-def _walk(node: object, path: str) -> list[tuple[str, str]]:
+def _walk(block: Mapping[str, Any], path: str) -> list[tuple[str, str]]:
     """Limits that hold wherever an object appears: text objects, buttons, URLs, ids."""
     problems: list[tuple[str, str]] = []
-    _walk_into(node, path, problems)
+    _walk_into(block, path, problems)
     return problems
 
 
-def _walk_into(node: object, path: str, problems: list[tuple[str, str]]) -> None:
+def _walk_into(
+    node: Mapping[str, Any] | Sequence[Any], path: str, problems: list[tuple[str, str]]
+) -> None:
     # Every message is checked as it is built, so this stays lean: one list for all the
-    # problems, concrete types tested before the abstract ones, and no descent into strings
-    # and numbers, which hold no object.
+    # problems, and no descent into strings and numbers, which hold no object.
     if isinstance(node, (dict, Mapping)):
         problems += [(path, problem) for problem in _check_object(node)]
-        children: Iterable[tuple[object, object]] = node.items()
+        children: Iterable[tuple[object, Any]] = node.items()
         template = "{}.{}"
-    elif isinstance(node, list | tuple) or (
-        isinstance(node, Sequence) and not isinstance(node, str)
-    ):
+    else:
         children = enumerate(node)
         template = "{}[{}]"
-    else:
-        return
     for key, value in children:
-        if value is not None and not isinstance(value, str | int | float):
+        if _holds_objects(value):
             _walk_into(value, template.format(path, key), problems)
+
+
+def _holds_objects(value: object) -> bool:
+    """A dict or a list, or any other mapping or sequence that is not a string."""
+    # The concrete types first: the abstract ones cost a call each, and this runs per value.
+    return isinstance(value, (dict, list, tuple)) or (
+        not isinstance(value, (str, bytes, int, float, type(None)))
+        and isinstance(value, (Mapping, Sequence))
+    )
 
 
 def _check_object(obj: Mapping[str, Any]) -> list[str]:

@@ -68,12 +68,11 @@ def escape_and_cut(text: str, limit: int) -> str:
 
 
 def _shorten(text: str, limit: int, size: Callable[[str], int]) -> str:
-    """The longest prefix of `text` (plus "…" when cut) whose rendered size fits in `limit`."""
+    """The longest prefix of `text`, plus "…", whose rendered size fits in `limit`; for text
+    that does not fit whole (the callers have checked)."""
     if limit < 1:
         raise ValueError("limit must be at least 1")
     ends = list(accumulate(map(size, text)))
-    if not ends or ends[-1] <= limit:
-        return text
     keep = bisect_right(ends, limit - len(ELLIPSIS))
     return text[:keep].rstrip() + ELLIPSIS
 

@@ -6,7 +6,7 @@ import pytest
 from slack_sdk.models.blocks import DividerBlock, SectionBlock
 
 from bot.core.cards.blocks import context, header, mrkdwn, plain_text, section
-from bot.core.cards.message import BlockKitLimitError, build
+from bot.core.cards.message import BlockKitLimitError, build, mrkdwn_object
 
 
 def test_build_refuses_a_message_that_breaks_a_limit() -> None:
@@ -26,3 +26,8 @@ def test_build_takes_slack_sdk_blocks_as_their_dicts() -> None:
 def test_a_section_leaves_out_what_it_does_not_have() -> None:
     assert section(fields=[mrkdwn("a")]) == {"type": "section", "fields": [mrkdwn("a")]}
     assert section(text=mrkdwn("a"), fields=[]) == {"type": "section", "text": mrkdwn("a")}
+
+
+def test_mrkdwn_object_still_fits_slack_sdk_blocks() -> None:
+    message = build("x", [SectionBlock(text=mrkdwn_object("*hi*"))])
+    assert message.blocks == ({"type": "section", "text": mrkdwn("*hi*")},)
