@@ -3,22 +3,21 @@
     python -m bench.run                 # N = 20 and 200, ATS latency 300 ms
     python -m bench.run --n 20 --latency 0.1
 
-Processes (all on 127.0.0.1, all started and stopped here):
-- this one: the load generator, plus the fake Slack side (auth.test and the response_url
-  receiver), so the time from request to card is measured on one clock;
+Processes (all on 127.0.0.1, all started and stopped here, one job each):
+- this one: the load generator, and nothing else on its event loop;
+- the fake Slack side (bench/fake_slack.py): auth.test and the response_url receiver, which
+  stamps each card's arrival on CLOCK_MONOTONIC, the clock the load generator sends by;
 - the fake Bindbee (tests/fakes/bindbee.py) with the injected latency;
 - the target: the real app (`python -m bot`), or reference (a) a Bolt app that only acks,
   or reference (b) a raw aiohttp server that acks, calls the ATS and posts a card.
+
+Besides latency, every phase reports the CPU time each process spent over the burst
+(utime + stime from /proc/<pid>/stat), divided by the lookups.
 
 Each target gets the same phases at each N: N distinct ids at once, then a burst of N for
 one id. A last scenario sends 300 distinct ids at once to a fake that enforces 200 requests
 a minute. Figures are printed as a table, with our figures as ratios to the references,
 and written to bench/results/latest.json.
-
-`two_redis` runs two instances of the app sharing one Redis (a redis-server started here
-in a temporary folder, or --redis-url), with requests alternating between them. It adds a
-`warm` phase (the distinct ids again, now cached) next to the same phase of `ours`, which
-gives the cost of Redis on a warm-cache card, and its own rate-limit scenario.
 """
 
 from __future__ import annotations
@@ -31,20 +30,18 @@ import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
-import uuid
 from collections.abc import AsyncIterator, Iterator
-from contextlib import AsyncExitStack, asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import aiohttp
-from aiohttp import web
 from slack_sdk.signature import SignatureVerifier
 
+from bench import stages
 from bench.common import free_port
 from tests.fakes.bindbee import FakeBindbee, bench_id
 
@@ -53,6 +50,7 @@ RESULTS = ROOT / "bench" / "results"
 SECRET = "bench-signing-secret"
 BOT_TOKEN = "xoxb-bench"
 REPLY_WAIT = 30.0  # seconds to wait for cards before counting them lost
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")  # the unit of utime and stime in /proc/<pid>/stat
 
 
 @dataclass
@@ -70,6 +68,7 @@ class Phase:
     ats_requests: int = 0
     retry_later: int = 0
     ats_429: int = 0
+    cpu_ms: dict[str, float] = field(default_factory=dict)  # per process, over the burst
 
     def summary(self, latency_ms: float) -> dict[str, Any]:
         """The figures, rounded."""
@@ -91,6 +90,10 @@ class Phase:
             "ats_requests_per_lookup": round(self.ats_requests / self.n, 3),
             "retry_later_replies": self.retry_later,
             "ats_429s": self.ats_429,
+            "cpu_ms_per_lookup": round(self.cpu_ms.get("target", float("nan")) / self.n, 2),
+            "others_cpu_ms_per_lookup": {
+                name: round(ms / self.n, 2) for name, ms in self.cpu_ms.items() if name != "target"
+            },
         }
 
 
@@ -102,59 +105,43 @@ def _pct(values: list[float], percentile: int) -> float:
     return round(statistics.quantiles(values, n=100, method="inclusive")[percentile - 1], 1)
 
 
-class SlackSide:
-    """The fake Slack in the load generator's process: auth.test and response_url."""
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) the process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime: fields 14, 15
 
-    def __init__(self) -> None:
-        self.arrived: dict[str, float] = {}
-        self.bodies: dict[str, bytes] = {}
-        self.waiters: dict[str, asyncio.Event] = {}
-        self.url = ""
-        self._runner: web.AppRunner | None = None
-        self._keys = 0
 
-    def new_key(self) -> str:
-        """A response_url key never used before in this run."""
-        self._keys += 1
-        return f"r{self._keys}"
+class CpuMeter:
+    """CPU time of named processes over an interval, from /proc (Linux)."""
 
-    async def start(self) -> None:
-        app = web.Application()
-        app.router.add_post("/api/{method}", self._api)
-        app.router.add_post("/webhook/{key}", self._webhook)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        port = free_port()
-        await web.TCPSite(self._runner, "127.0.0.1", port, backlog=1024).start()
-        self.url = f"http://127.0.0.1:{port}"
+    def __init__(self, pids: dict[str, int]) -> None:
+        self.pids = pids
+        self._start: dict[str, float] = {}
 
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
+    def start(self) -> None:
+        """Take the starting readings."""
+        self._start = {name: cpu_seconds(pid) for name, pid in self.pids.items()}
 
-    async def _api(self, request: web.Request) -> web.Response:
-        await request.read()
-        return web.json_response(
-            {"ok": True, "team": "Bench", "user": "bench-bot", "team_id": "T1", "user_id": "U1"}
-        )
-
-    async def _webhook(self, request: web.Request) -> web.Response:
-        key = request.match_info["key"]
-        self.bodies[key] = await request.read()
-        self.arrived.setdefault(key, time.perf_counter())
-        waiter = self.waiters.get(key)
-        if waiter is not None:
-            waiter.set()
-        return web.Response(text="ok")
+    def stop(self) -> dict[str, float]:
+        """Milliseconds of CPU each process used since start()."""
+        return {
+            name: (cpu_seconds(pid) - self._start[name]) * 1000 for name, pid in self.pids.items()
+        }
 
 
 class LoadGenerator:
-    """Sends signed `/candidate` requests, all at once, and times acks and cards."""
+    """Sends signed `/candidate` requests, all at once, and times acks and cards.
 
-    def __init__(self, slack: SlackSide) -> None:
-        self.slack = slack
+    Cards go to the fake Slack process, which stamps their arrival; the load generator asks
+    it for the stamps once the burst is over, so nothing but sending and acks runs here.
+    """
+
+    def __init__(self, slack_url: str, cpu: CpuMeter) -> None:
+        self.slack_url = slack_url
+        self.cpu = cpu
         self.verifier = SignatureVerifier(SECRET)
         self.session: aiohttp.ClientSession | None = None
+        self._bursts = 0
 
     async def __aenter__(self) -> LoadGenerator:
         self.session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
@@ -165,14 +152,13 @@ class LoadGenerator:
         await self.session.close()
 
     async def burst(
-        self, target_url: str | list[str], ids: list[str], *, expect_cards: bool = True
+        self, target_url: str, ids: list[str], *, expect_cards: bool = True, bodies: bool = False
     ) -> Burst:
-        """Send one request per id at once (alternating between URLs); time acks and cards."""
-        urls = [target_url] if isinstance(target_url, str) else target_url
-        keys = [self.slack.new_key() for _ in ids]
-        for key in keys:
-            self.slack.waiters[key] = asyncio.Event()
-        bodies = [
+        """Send one request per id at once; time every ack and every card."""
+        assert self.session is not None
+        self._bursts += 1
+        name = f"b{self._bursts}"
+        form = [
             urlencode(
                 {
                     "team_id": "T1",
@@ -182,11 +168,11 @@ class LoadGenerator:
                     "user_id": f"U{i}",
                     "command": "/candidate",
                     "text": candidate_id,
-                    "response_url": f"{self.slack.url}/webhook/{key}",
+                    "response_url": f"{self.slack_url}/webhook/{name}/{i}",
                     "trigger_id": "1.1.x",
                 }
             )
-            for i, (key, candidate_id) in enumerate(zip(keys, ids, strict=True))
+            for i, candidate_id in enumerate(ids)
         ]
         ts = str(int(time.time()))
         headers: list[dict[str, str]] = [
@@ -196,38 +182,45 @@ class LoadGenerator:
                 "x-slack-signature": self.verifier.generate_signature(timestamp=ts, body=body)
                 or "",
             }
-            for body in bodies
+            for body in form
         ]
         sent: list[float] = [0.0] * len(ids)
         acked: list[float] = [0.0] * len(ids)
 
         async def one(i: int) -> None:
             assert self.session is not None
-            sent[i] = time.perf_counter()
+            sent[i] = time.monotonic()
             async with self.session.post(
-                f"{urls[i % len(urls)]}/slack/events", data=bodies[i], headers=headers[i]
+                f"{target_url}/slack/events", data=form[i], headers=headers[i]
             ) as response:
                 await response.read()
                 if response.status != 200:
                     raise RuntimeError(f"ack status {response.status}")
-            acked[i] = time.perf_counter()
+            acked[i] = time.monotonic()
 
+        self.cpu.start()
         await asyncio.gather(*(one(i) for i in range(len(ids))))
-        if expect_cards:
-            waits = [self.slack.waiters[key].wait() for key in keys]
-            with suppress(TimeoutError):  # what has not arrived by then counts as lost
-                await asyncio.wait_for(asyncio.gather(*waits), REPLY_WAIT)
-        arrived = {
-            i: self.slack.arrived[key] for i, key in enumerate(keys) if key in self.slack.arrived
+        query = {
+            "burst": name,
+            "count": str(len(ids) if expect_cards else 0),
+            "timeout": str(REPLY_WAIT if expect_cards else 0),
+            "bodies": "1" if bodies else "0",
         }
+        # One long-polling request: the fake Slack answers once every card is in (or at the
+        # timeout), so the load generator does no work while cards arrive.
+        async with self.session.get(f"{self.slack_url}/_wait", params=query) as response:
+            received: dict[str, dict[str, Any]] = await response.json()
+        cpu_ms = self.cpu.stop()
+        arrived = {int(i): at for i, at in received["arrived"].items()}
         first = min(sent)
         return Burst(
             ack_ms=[(a - s) * 1000 for a, s in zip(acked, sent, strict=True)],
             card_ms=[(at - sent[i]) * 1000 for i, at in arrived.items()],
             ack_span=max(acked) - first,
             card_span=(max(arrived.values()) - first) if arrived else 0.0,
-            replies=[self.slack.bodies[key] for key in keys if key in self.slack.bodies],
+            replies=[body.encode() for body in received["bodies"].values()],
             lost=len(ids) - len(arrived) if expect_cards else 0,
+            cpu_ms=cpu_ms,
         )
 
 
@@ -241,6 +234,7 @@ class Burst:
     card_span: float  # seconds from the first send to the last card
     replies: list[bytes]
     lost: int
+    cpu_ms: dict[str, float]  # per process (target, fakes, load generator)
 
     def phase(self, target: str, name: str, n: int) -> Phase:
         """The figures of this burst as a Phase."""
@@ -253,6 +247,7 @@ class Burst:
             acks_per_s=n / self.ack_span,
             cards_per_s=len(self.card_ms) / self.card_span if self.card_span else 0.0,
             lost=self.lost,
+            cpu_ms=self.cpu_ms,
         )
 
 
@@ -321,12 +316,18 @@ TARGETS = {
     "raw_aiohttp": [sys.executable, "-m", "bench.ref_raw_aiohttp"],
 }
 ACK_ONLY = {"bolt_ack", "bolt_ack_inline"}
-TWO_INSTANCES = "two_redis"
+PHASES = ("distinct", "one_id")
 
 
-def target_env(
-    port: int, slack: SlackSide, bindbee_url: str, card_path: Path, rate: int
-) -> dict[str, str]:
+@dataclass(frozen=True)
+class Fake:
+    """A fake running as its own process."""
+
+    url: str
+    pid: int
+
+
+def target_env(port: int, slack: Fake, bindbee: Fake, card_path: Path, rate: int) -> dict[str, str]:
     """Environment for any target: the app's settings, which the references read too."""
     return {
         "PORT": str(port),
@@ -336,7 +337,7 @@ def target_env(
         "SLACK_API_URL": f"{slack.url}/api/",
         "BINDBEE_API_KEY": FakeBindbee.API_KEY,
         "BINDBEE_CONNECTOR_TOKEN": FakeBindbee.CONNECTOR_TOKEN,
-        "BINDBEE_BASE_URL": bindbee_url,
+        "BINDBEE_BASE_URL": bindbee.url,
         "BINDBEE_RATE_LIMIT": str(rate),
         "BENCH_CARD_JSON": str(card_path),
         "LOG_LEVEL": "WARNING",
@@ -345,8 +346,8 @@ def target_env(
 
 
 @asynccontextmanager
-async def fake_bindbee(latency: float, rate_limit: int | None, seed: int) -> AsyncIterator[str]:
-    """Run the fake Bindbee as its own process; yield its URL."""
+async def fake_bindbee(latency: float, rate_limit: int | None, seed: int) -> AsyncIterator[Fake]:
+    """Run the fake Bindbee as its own process."""
     port = free_port()
     args = [
         sys.executable,
@@ -362,156 +363,100 @@ async def fake_bindbee(latency: float, rate_limit: int | None, seed: int) -> Asy
     if rate_limit:
         args += ["--rate-limit", str(rate_limit)]
     url = f"http://127.0.0.1:{port}"
-    async with process("bindbee", args, {}, f"{url}/_stats"):
-        yield url
+    async with process("bindbee", args, {}, f"{url}/_stats") as proc:
+        yield Fake(url, proc.pid)
 
 
-async def run_target(
-    name: str,
-    sizes: list[int],
-    latency: float,
-    slack: SlackSide,
-    card_path: Path,
-    next_id: Iterator[int],
-) -> tuple[list[Phase], float]:
+@asynccontextmanager
+async def fake_slack() -> AsyncIterator[Fake]:
+    """Run the fake Slack side (auth.test, response_url) as its own process."""
+    port = free_port()
+    args = [sys.executable, "-m", "bench.fake_slack", "--port", str(port)]
+    url = f"http://127.0.0.1:{port}"
+    async with process("slack", args, {}, f"{url}/healthz") as proc:
+        yield Fake(url, proc.pid)
+
+
+@asynccontextmanager
+async def sampled(pid: int, out: Path | None) -> AsyncIterator[None]:
+    """Sample `pid` with py-spy (attached from outside, not pausing it) into `out`, if given."""
+    if out is None:
+        yield
+        return
+    spy = Path(sys.executable).with_name("py-spy")
+    args = [str(spy) if spy.exists() else "py-spy", "record", "--pid", str(pid), "--nonblocking"]
+    args += ["-r", "250", "-f", "raw", "-o", str(out)]
+    log = (RESULTS / "py-spy.log").open("w")
+    spy_proc = await asyncio.create_subprocess_exec(*args, stdout=log, stderr=log)
+    try:
+        await asyncio.sleep(1)  # py-spy attaches
+        yield
+    finally:
+        spy_proc.send_signal(signal.SIGINT)  # it writes what it sampled on SIGINT
+        await spy_proc.wait()
+        log.close()
+
+
+@dataclass
+class Run:
+    """What every target shares in one run."""
+
+    slack: Fake
+    card_path: Path
+    latency: float
+    sizes: list[int]
+    phases: tuple[str, ...]
+    profile: bool
+    next_id: Iterator[int]
+
+
+async def run_target(name: str, run: Run) -> tuple[list[Phase], float]:
     """All phases for one target; returns them and the target's peak memory."""
     phases: list[Phase] = []
-    async with fake_bindbee(latency, None, seed=2000) as bindbee_url:
+    async with fake_bindbee(run.latency, None, seed=2000) as bindbee:
         port = free_port()
-        env = target_env(port, slack, bindbee_url, card_path, rate=100_000)
+        env = target_env(port, run.slack, bindbee, run.card_path, rate=100_000)
         async with process(name, TARGETS[name], env, f"http://127.0.0.1:{port}/healthz") as proc:
             url = f"http://127.0.0.1:{port}"
-            async with LoadGenerator(slack) as load:
-                warm_up = [bench_id(next(next_id)) for _ in range(10)]
-                await load.burst(url, warm_up, expect_cards=name not in ACK_ONLY)
-                phases = await run_phases(
-                    load, name, url, bindbee_url, sizes, next_id, warm=name == "ours"
-                )
+            pids = {"target": proc.pid, "bindbee": bindbee.pid, "slack": run.slack.pid}
+            cpu = CpuMeter({**pids, "load": os.getpid()})
+            cards = name not in ACK_ONLY
+            profile = RESULTS / f"{name}.txt" if run.profile else None
+            async with LoadGenerator(run.slack.url, cpu) as load:
+                warm_up = [bench_id(next(run.next_id)) for _ in range(10)]
+                await load.burst(url, warm_up, expect_cards=cards)
+                async with sampled(proc.pid, profile):
+                    for n in run.sizes:
+                        for phase_name in run.phases:
+                            ids = (
+                                [bench_id(next(run.next_id)) for _ in range(n)]
+                                if phase_name == "distinct"
+                                else [bench_id(next(run.next_id))] * n
+                            )
+                            before = (await ats_stats(bindbee.url))["requests"]
+                            burst = await load.burst(url, ids, expect_cards=cards)
+                            phase = burst.phase(name, phase_name, n)
+                            after = (await ats_stats(bindbee.url))["requests"]
+                            phase.ats_requests = after - before
+                            phases.append(phase)
+                            await asyncio.sleep(0.5)  # let the target settle between phases
             memory = peak_memory_mb(proc.pid)
     return phases, memory
 
 
-async def run_phases(
-    load: LoadGenerator,
-    name: str,
-    url: str | list[str],
-    bindbee_url: str,
-    sizes: list[int],
-    next_id: Iterator[int],
-    *,
-    warm: bool,
-) -> list[Phase]:
-    """At each N: N distinct ids, (the same again, cached, if `warm`), then N of one id."""
-    phases: list[Phase] = []
-    for n in sizes:
-        distinct = [bench_id(next(next_id)) for _ in range(n)]
-        runs = [("distinct", distinct), *([("warm", distinct)] if warm else [])]
-        for phase_name, ids in [*runs, ("one_id", [bench_id(next(next_id))] * n)]:
-            before = (await ats_stats(bindbee_url))["requests"]
-            burst = await load.burst(url, ids, expect_cards=name not in ACK_ONLY)
-            phase = burst.phase(name, phase_name, n)
-            phase.ats_requests = (await ats_stats(bindbee_url))["requests"] - before
-            phases.append(phase)
-            await asyncio.sleep(0.5)  # let the target settle between phases
-    return phases
-
-
-@asynccontextmanager
-async def two_instances(
-    slack: SlackSide, bindbee_url: str, card_path: Path, rate: int, redis_url: str
-) -> AsyncIterator[tuple[list[str], list[int]]]:
-    """Two app processes sharing `redis_url`; yield their URLs and pids."""
-    ports = [free_port(), free_port()]
-    prefix = f"bench-{uuid.uuid4().hex[:8]}"  # each pair starts with an empty cache and budget
-    async with AsyncExitStack() as stack:
-        pids = []
-        for index, port in enumerate(ports):
-            env = {
-                **target_env(port, slack, bindbee_url, card_path, rate),
-                "REDIS_URL": redis_url,
-                "REDIS_KEY_PREFIX": prefix,
-            }
-            proc = await stack.enter_async_context(
-                process(
-                    f"{TWO_INSTANCES}_{index}",
-                    TARGETS["ours"],
-                    env,
-                    f"http://127.0.0.1:{port}/healthz",
-                )
-            )
-            pids.append(proc.pid)
-        yield [f"http://127.0.0.1:{port}" for port in ports], pids
-
-
-@asynccontextmanager
-async def bench_redis(url: str | None) -> AsyncIterator[str]:
-    """The given Redis, or a redis-server of our own in a temporary folder."""
-    if url:
-        yield url
-        return
-    from tests.services.redis_server import RedisServer
-
-    if RedisServer.binary() is None:
-        raise RuntimeError("two_redis needs redis-server installed, or --redis-url")
-    with tempfile.TemporaryDirectory() as folder:
-        server = RedisServer(Path(folder))
-        server.start()
-        try:
-            yield server.url
-        finally:
-            server.stop()
-
-
-async def run_two_instances(
-    sizes: list[int],
-    latency: float,
-    slack: SlackSide,
-    card_path: Path,
-    next_id: Iterator[int],
-    redis_url: str,
-) -> tuple[list[Phase], float]:
-    """The phases against two instances sharing one Redis, requests alternating."""
-    async with (
-        fake_bindbee(latency, None, seed=2000) as bindbee_url,
-        two_instances(slack, bindbee_url, card_path, 100_000, redis_url) as (urls, pids),
-        LoadGenerator(slack) as load,
-    ):
-        await load.burst(urls, [bench_id(next(next_id)) for _ in range(10)])  # warm-up
-        phases = await run_phases(load, TWO_INSTANCES, urls, bindbee_url, sizes, next_id, warm=True)
-        memory = max(peak_memory_mb(pid) for pid in pids)
-    return phases, memory
-
-
-async def rate_limit_scenario(
-    slack: SlackSide,
-    card_path: Path,
-    latency: float,
-    *,
-    lookups: int = 300,
-    limit: int = 200,
-    redis_url: str | None = None,
-) -> Phase:
-    """`lookups` distinct ids at once against a fake that allows `limit` requests a minute;
-    with `redis_url`, spread over two instances sharing it."""
-    target = "ours" if redis_url is None else TWO_INSTANCES
-    async with (
-        fake_bindbee(latency, limit, seed=lookups + 100) as bindbee_url,
-        AsyncExitStack() as stack,
-    ):
-        if redis_url is None:
-            port = free_port()
-            env = target_env(port, slack, bindbee_url, card_path, rate=limit)
-            ready = f"http://127.0.0.1:{port}/healthz"
-            await stack.enter_async_context(process("ours", TARGETS["ours"], env, ready))
-            urls = [f"http://127.0.0.1:{port}"]
-        else:
-            urls, _ = await stack.enter_async_context(
-                two_instances(slack, bindbee_url, card_path, limit, redis_url)
-            )
-        async with LoadGenerator(slack) as load:
-            burst = await load.burst(urls, [bench_id(i) for i in range(lookups)])
-        stats = await ats_stats(bindbee_url)
-    phase = burst.phase(target, f"rate_limit_{lookups}", lookups)
+async def rate_limit_scenario(run: Run) -> Phase:
+    """300 distinct ids at once against a fake that allows 200 requests a minute."""
+    async with fake_bindbee(run.latency, 200, seed=400) as bindbee:
+        port = free_port()
+        env = target_env(port, run.slack, bindbee, run.card_path, rate=200)
+        url = f"http://127.0.0.1:{port}"
+        async with process("ours", TARGETS["ours"], env, f"{url}/healthz") as proc:
+            cpu = CpuMeter({"target": proc.pid, "bindbee": bindbee.pid, "slack": run.slack.pid})
+            async with LoadGenerator(run.slack.url, cpu) as load:
+                ids = [bench_id(i) for i in range(300)]
+                burst = await load.burst(url, ids, bodies=True)
+            stats = await ats_stats(bindbee.url)
+    phase = burst.phase("ours", "rate_limit_300", 300)
     phase.ats_requests = stats["requests"]
     phase.ats_429 = stats["count_429"]
     phase.retry_later = sum(b"try again in" in body for body in burst.replies)
@@ -535,29 +480,25 @@ def ratios(results: dict[str, Any], sizes: list[int]) -> dict[str, Any]:
     by = {(p["target"], p["phase"], p["n"]): p for p in results["phases"]}
     out: dict[str, Any] = {}
     for n in sizes:
-        for phase in ("distinct", "one_id"):
+        for phase in PHASES:
             ours = by.get(("ours", phase, n))
             if ours is None:
                 continue
             row: dict[str, float] = {}
-            if (two := by.get((TWO_INSTANCES, phase, n))) is not None:
-                row["two_redis_card_p99_vs_ours"] = round(
-                    two["card_p99_ms"] / ours["card_p99_ms"], 2
-                )
             for ref in ("bolt_ack", "bolt_ack_inline"):
                 if (other := by.get((ref, phase, n))) is not None:
                     row[f"ack_p99_vs_{ref}"] = round(ours["ack_p99_ms"] / other["ack_p99_ms"], 2)
                     row[f"throughput_vs_{ref}"] = round(ours["acks_per_s"] / other["acks_per_s"], 2)
             if (raw := by.get(("raw_aiohttp", phase, n))) is not None:
                 row["card_p99_vs_raw_aiohttp"] = round(ours["card_p99_ms"] / raw["card_p99_ms"], 2)
+                row["cpu_vs_raw_aiohttp"] = _ratio(ours["cpu_ms_per_lookup"], raw)
             out[f"{phase}@{n}"] = row
-        ours_warm, two_warm = by.get(("ours", "warm", n)), by.get((TWO_INSTANCES, "warm", n))
-        if ours_warm is not None and two_warm is not None:
-            out[f"redis_cost_warm_card@{n}"] = {
-                f"{p}_ms": round(two_warm[f"card_{p}_ms"] - ours_warm[f"card_{p}_ms"], 1)
-                for p in ("p50", "p99")
-            }
     return out
+
+
+def _ratio(ours: float, reference: dict[str, Any]) -> float:
+    theirs = reference["cpu_ms_per_lookup"]
+    return round(ours / theirs, 2) if theirs else float("nan")
 
 
 def print_report(results: dict[str, Any]) -> None:
@@ -575,6 +516,7 @@ def print_report(results: dict[str, Any]) -> None:
         ("acks_per_s", 8),
         ("lost", 5),
         ("ats_requests_per_lookup", 7),
+        ("cpu_ms_per_lookup", 7),
     ]
     headings = [
         "target",
@@ -589,24 +531,30 @@ def print_report(results: dict[str, Any]) -> None:
         "acks/s",
         "lost",
         "ATS/lkp",
+        "CPU/lkp",
     ]
     print(" ".join(h.rjust(w) for h, (_, w) in zip(headings, columns, strict=True)))
     for phase in results["phases"]:
         print(" ".join(str(phase[key]).rjust(width) for key, width in columns))
-    print("\nratios (ours ÷ reference; targets: ack p99 ≤ 1.5, throughput ≥ 0.7, card p99 ≤ 1.5)")
+    print("\nCPU/lkp: the target's CPU time over the burst ÷ lookups, in ms. The others' (ms):")
+    for phase in results["phases"]:
+        print(f"  {phase['target']:>16} {phase['phase']:>9} {phase['n']:>4}", end=" ")
+        print(phase["others_cpu_ms_per_lookup"])
+    print(
+        "\nratios (ours ÷ reference; targets: ack p99 ≤ 1.5, throughput ≥ 0.7, card p99 ≤ 1.5,"
+        " CPU ≤ 2)"
+    )
     for key, value in results["ratios"].items():
         print(f"  {key:12} {value}")
     print("\npeak memory (MB):", results["peak_memory_mb"])
-    for key in ("rate_limit", "rate_limit_two_redis"):
-        if key in results:
-            rate = results[key]
-            n = rate["n"]
-            print(
-                f"\n{key}: {n} lookups at once, fake enforces {results['rate_limit_per_min']}/min: "
-                f"ATS requests={rate['ats_requests_per_lookup'] * n:.0f}, "
-                f"429s={rate['ats_429s']}, 'try again' replies={rate['retry_later_replies']}, "
-                f"lost={rate['lost']}, ack max={rate['ack_max_ms']} ms"
-            )
+    if "rate_limit" in results:
+        rate = results["rate_limit"]
+        print(
+            f"\nrate limit: 300 lookups at once, fake enforces 200/min: "
+            f"ATS requests={rate['ats_requests_per_lookup'] * 300:.0f}, 429s={rate['ats_429s']}, "
+            f"'try again' replies={rate['retry_later_replies']}, lost={rate['lost']}, "
+            f"ack max={rate['ack_max_ms']} ms"
+        )
 
 
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
@@ -614,45 +562,32 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     RESULTS.mkdir(parents=True, exist_ok=True)
     card_path = RESULTS / "card.json"
     write_card(card_path)
-    slack = SlackSide()
-    await slack.start()
-    counter = iter(range(10**9))
     phases: list[Phase] = []
     memory: dict[str, float] = {}
     latency_ms = args.latency * 1000
-    try:
-        async with bench_redis(args.redis_url) as redis_url:
-            for name in args.targets:
-                if name == TWO_INSTANCES:
-                    target_phases, memory[name] = await run_two_instances(
-                        args.n, args.latency, slack, card_path, counter, redis_url
-                    )
-                else:
-                    target_phases, memory[name] = await run_target(
-                        name, args.n, args.latency, slack, card_path, counter
-                    )
-                phases += target_phases
-            results: dict[str, Any] = {
-                "latency_ms": latency_ms,
-                "cpus": os.cpu_count(),
-                "phases": [p.summary(latency_ms) for p in phases],
-                "peak_memory_mb": {k: round(v, 1) for k, v in memory.items()},
-                "rate_limit_per_min": args.rate_limit,
-            }
-            results["ratios"] = ratios(results, args.n)
-            if not args.skip_rate_limit:
-                scenario = {"lookups": args.rate_lookups, "limit": args.rate_limit}
-                results["rate_limit"] = (
-                    await rate_limit_scenario(slack, card_path, args.latency, **scenario)
-                ).summary(latency_ms)
-                if TWO_INSTANCES in args.targets:
-                    results["rate_limit_two_redis"] = (
-                        await rate_limit_scenario(
-                            slack, card_path, args.latency, redis_url=redis_url, **scenario
-                        )
-                    ).summary(latency_ms)
-    finally:
-        await slack.stop()
+    async with fake_slack() as slack:
+        run = Run(
+            slack=slack,
+            card_path=card_path,
+            latency=args.latency,
+            sizes=args.n,
+            phases=tuple(args.phases),
+            profile=args.profile,
+            next_id=iter(range(10**9)),
+        )
+        for name in args.targets:
+            target_phases, memory[name] = await run_target(name, run)
+            phases += target_phases
+        results: dict[str, Any] = {
+            "latency_ms": latency_ms,
+            "cpus": os.cpu_count(),
+            "load_average": os.getloadavg(),  # before the last target: was the machine quiet?
+            "phases": [p.summary(latency_ms) for p in phases],
+            "peak_memory_mb": {k: round(v, 1) for k, v in memory.items()},
+        }
+        results["ratios"] = ratios(results, args.n)
+        if not args.skip_rate_limit:
+            results["rate_limit"] = (await rate_limit_scenario(run)).summary(latency_ms)
     return results
 
 
@@ -663,38 +598,26 @@ def main() -> None:
     )
     parser.add_argument("--n", type=int, nargs="+", default=[20, 200])
     parser.add_argument("--latency", type=float, default=0.3, help="ATS latency in seconds")
-    every = [*TARGETS, TWO_INSTANCES]
-    parser.add_argument("--targets", nargs="+", default=every, choices=every)
+    parser.add_argument("--targets", nargs="+", default=list(TARGETS), choices=list(TARGETS))
+    parser.add_argument("--phases", nargs="+", default=list(PHASES), choices=PHASES)
     parser.add_argument("--skip-rate-limit", action="store_true")
-    parser.add_argument("--rate-lookups", type=int, default=300, help="lookups in the 429 run")
-    parser.add_argument("--rate-limit", type=int, default=200, help="the fake's limit a minute")
-    parser.add_argument(
-        "--redis-url", help="Redis for two_redis (default: a redis-server of our own)"
-    )
     parser.add_argument(
         "--profile",
         action="store_true",
-        help="run our app under py-spy (if installed); writes bench/results/ours.txt",
+        help="sample each target with py-spy during the phases (not the warm-up); writes "
+        "bench/results/<target>.txt and prints our CPU per stage (bench/stages.py)",
     )
     args = parser.parse_args()
-    if args.profile:
-        out = str(RESULTS / "ours.txt")
-        TARGETS["ours"] = [
-            "py-spy",
-            "record",
-            "-r",
-            "250",
-            "-f",
-            "raw",
-            "-o",
-            out,
-            "--",
-            *TARGETS["ours"],
-        ]
     results = asyncio.run(main_async(args))
     print_report(results)
     (RESULTS / "latest.json").write_text(json.dumps(results, indent=2))
     print(f"\nsaved {RESULTS / 'latest.json'}")
+    if args.profile and "ours" in args.targets:
+        profiled = [p for p in results["phases"] if p["target"] == "ours"]
+        lookups = sum(p["n"] for p in profiled)
+        cpu_us = sum(p["cpu_ms_per_lookup"] * p["n"] for p in profiled) / lookups * 1000
+        print(f"\nours, CPU per stage (py-spy shares of {cpu_us:.0f} µs a lookup):")
+        print(stages.report(RESULTS / "ours.txt", cpu_us_per_lookup=cpu_us))
 
 
 if __name__ == "__main__":

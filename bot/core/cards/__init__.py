@@ -2,7 +2,8 @@
 
     text.py       escaping, truncation, dates, URL checks and link labels
     limits.py     Block Kit limits, and check_limits() for all of them
-    message.py    Message (fallback text + blocks) and combine()
+    blocks.py     Block Kit blocks and elements, written as plain dicts
+    message.py    Message (fallback text + blocks) and combine(); build() checks every limit
     notices.py    private notice, errors, usage, apology and other short cards
     candidate.py  the candidate card and the unfurl
 

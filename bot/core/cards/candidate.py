@@ -19,23 +19,22 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from slack_sdk.models.blocks import (
-    ActionsBlock,
-    Block,
-    ButtonElement,
-    ContextBlock,
-    HeaderBlock,
-    ImageElement,
-    MarkdownTextObject,
-    PlainTextObject,
-    SectionBlock,
-)
-
 from bot.ats.errors import LookupFailure
 from bot.ats.ids import is_plausible_id
 from bot.ats.models import Candidate
+from bot.core.cards.blocks import (
+    Json,
+    actions,
+    button,
+    context,
+    header,
+    image,
+    mrkdwn,
+    plain_text,
+    section,
+)
 from bot.core.cards.limits import MAX_HEADER
-from bot.core.cards.message import Message, build, mrkdwn_object
+from bot.core.cards.message import Message, build, checked
 from bot.core.cards.notices import error_message, private_notice
 from bot.core.cards.text import (
     capped_list,
@@ -89,7 +88,7 @@ def unfurl_blocks(
     if isinstance(decision, PrivateNotice):
         return None
     blocks = _card(decision, compact=True, share=False, shared_by=None, avatar=show_avatar)
-    return [block.to_dict() for block in blocks]
+    return checked(blocks)
 
 
 def outcome_message(
@@ -111,12 +110,12 @@ def outcome_message(
 
 def _card(
     disclosure: Disclosure, *, compact: bool, share: bool, shared_by: str | None, avatar: bool
-) -> list[Block]:
+) -> list[Json]:
     shown = disclosure.candidate
     links = _links(shown)
     buttons = [] if compact else links[:MAX_LINK_BUTTONS]
     blocks = [
-        None if compact else HeaderBlock(text=_plain(truncate(_display_name(shown), MAX_HEADER))),
+        None if compact else header(plain_text(truncate(_display_name(shown), MAX_HEADER))),
         _profile(shown, lead=_display_name(shown) if compact else None, avatar=avatar),
         _do_not_email() if disclosure.do_not_email else None,
         _contacts(shown),
@@ -131,7 +130,7 @@ def _display_name(candidate: Candidate) -> str:
     return one_line(candidate.full_name) or _UNNAMED
 
 
-def _profile(candidate: Candidate, *, lead: str | None, avatar: bool) -> SectionBlock | None:
+def _profile(candidate: Candidate, *, lead: str | None, avatar: bool) -> Json | None:
     """Who they are: an optional bold lead (the name), the role, the facts, the photo."""
     role = " at ".join(
         escape_and_cut(text, _ROLE_LIMIT) for text in _texts((candidate.title, candidate.company))
@@ -149,27 +148,25 @@ def _profile(candidate: Candidate, *, lead: str | None, avatar: bool) -> Section
     photo = safe_url(candidate.avatar, https_only=True) if avatar and candidate.avatar else None
     if not text and not fields:
         return None  # nothing to say; a photo alone cannot make a section
-    return SectionBlock(
-        text=mrkdwn_object(text) if text else None,
-        fields=fields or None,
-        accessory=ImageElement(image_url=photo, alt_text="Candidate photo") if photo else None,
+    return section(
+        text=mrkdwn(text) if text else None,
+        fields=fields,
+        accessory=image(image_url=photo, alt_text="Candidate photo") if photo else None,
     )
 
 
-def _do_not_email() -> SectionBlock:
-    return SectionBlock(
-        text=mrkdwn_object(
-            ":no_entry_sign: *Do not email*: this candidate has not agreed to be emailed."
-        )
+def _do_not_email() -> Json:
+    return section(
+        text=mrkdwn(":no_entry_sign: *Do not email*: this candidate has not agreed to be emailed.")
     )
 
 
-def _contacts(candidate: Candidate) -> SectionBlock | None:
+def _contacts(candidate: Candidate) -> Json | None:
     fields = _fields(
         ("Email", _list(candidate.email_addresses, sep="\n", max_items=5)),
         ("Phone", _list(candidate.phone_numbers, sep="\n", max_items=5)),
     )
-    return SectionBlock(fields=fields) if fields else None
+    return section(fields=fields) if fields else None
 
 
 def _links(candidate: Candidate) -> list[tuple[str, str]]:
@@ -182,25 +179,25 @@ def _links(candidate: Candidate) -> list[tuple[str, str]]:
     return list(found.items())
 
 
-def _link_buttons(links: list[tuple[str, str]]) -> ActionsBlock | None:
+def _link_buttons(links: list[tuple[str, str]]) -> Json | None:
     # A link button takes the URL as data, so no ATS URL ever goes into mrkdwn `<url|label>`.
     buttons = [
-        ButtonElement(text=_plain(label), url=url, action_id=f"{LINK_ACTION_PREFIX}_{index}")
+        button(text=plain_text(label), url=url, action_id=f"{LINK_ACTION_PREFIX}_{index}")
         for index, (url, label) in enumerate(links)
     ]
-    return ActionsBlock(elements=buttons) if buttons else None
+    return actions(buttons) if buttons else None
 
 
-def _share_button(candidate: Candidate) -> ActionsBlock | None:
+def _share_button(candidate: Candidate) -> Json | None:
     if not is_plausible_id(candidate.id):
         return None  # the share handler could not look it up again anyway
-    button = ButtonElement(
-        text=_plain("Share in channel"), action_id=SHARE_ACTION_ID, value=candidate.id
+    share = button(
+        text=plain_text("Share in channel"), action_id=SHARE_ACTION_ID, value=candidate.id
     )
-    return ActionsBlock(elements=[button])
+    return actions([share])
 
 
-def _footer(candidate: Candidate, *, shared_by: str | None, more_links: int) -> ContextBlock:
+def _footer(candidate: Candidate, *, shared_by: str | None, more_links: int) -> Json:
     remote_id = one_line(candidate.remote_id)
     notes = [
         f"ATS id: {escape_and_cut(remote_id, _ID_LIMIT)}" if remote_id else "",
@@ -208,7 +205,7 @@ def _footer(candidate: Candidate, *, shared_by: str | None, more_links: int) -> 
         f"Shared by <@{shared_by}>" if shared_by and _USER_ID.fullmatch(shared_by) else "",
         f"+{more_links} more {'link' if more_links == 1 else 'links'}" if more_links > 0 else "",
     ]
-    return ContextBlock(elements=[mrkdwn_object(note) for note in notes if note])
+    return context([mrkdwn(note) for note in notes if note])
 
 
 def _texts(values: tuple[str | None, ...]) -> list[str]:
@@ -225,11 +222,6 @@ def _count(ids: tuple[str, ...]) -> str:
     return str(len(ids)) if ids else ""
 
 
-def _fields(*pairs: tuple[str, str]) -> list[MarkdownTextObject]:
+def _fields(*pairs: tuple[str, str]) -> list[Json]:
     """`*Label*` over value, one field per pair whose value is not empty."""
-    return [mrkdwn_object(f"*{label}*\n{value}") for label, value in pairs if value]
-
-
-def _plain(text: str) -> PlainTextObject:
-    # emoji=False: ":shortcodes:" typed into the ATS stay text.
-    return PlainTextObject(text=text, emoji=False)
+    return [mrkdwn(f"*{label}*\n{value}") for label, value in pairs if value]

@@ -3,13 +3,13 @@
 slack_sdk validates some limits when `to_dict()` runs, but not the block count, the length of
 section fields, empty text objects or buttons without an `action_id`. `check_limits` checks
 everything a message may break (https://api.slack.com/reference/block-kit/blocks) on the
-serialised dicts.
+serialised dicts, and `message.build()` runs it on every message it builds.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 MAX_BLOCKS = 50
@@ -76,16 +76,37 @@ def _check_block(block: Mapping[str, Any]) -> list[str]:
     return problems
 
 
-def _walk(node: object, path: str) -> list[tuple[str, str]]:
+def _walk(block: Mapping[str, Any], path: str) -> list[tuple[str, str]]:
     """Limits that hold wherever an object appears: text objects, buttons, URLs, ids."""
-    if isinstance(node, Sequence) and not isinstance(node, str):
-        return [found for i, item in enumerate(node) for found in _walk(item, f"{path}[{i}]")]
-    if not isinstance(node, Mapping):
-        return []
-    problems = [(path, problem) for problem in _check_object(node)]
-    for key, value in node.items():
-        problems += _walk(value, f"{path}.{key}")
+    problems: list[tuple[str, str]] = []
+    _walk_into(block, path, problems)
     return problems
+
+
+def _walk_into(
+    node: Mapping[str, Any] | Sequence[Any], path: str, problems: list[tuple[str, str]]
+) -> None:
+    # Every message is checked as it is built, so this stays lean: one list for all the
+    # problems, and no descent into strings and numbers, which hold no object.
+    if isinstance(node, (dict, Mapping)):
+        problems += [(path, problem) for problem in _check_object(node)]
+        children: Iterable[tuple[object, Any]] = node.items()
+        template = "{}.{}"
+    else:
+        children = enumerate(node)
+        template = "{}[{}]"
+    for key, value in children:
+        if _holds_objects(value):
+            _walk_into(value, template.format(path, key), problems)
+
+
+def _holds_objects(value: object) -> bool:
+    """A dict or a list, or any other mapping or sequence that is not a string."""
+    # The concrete types first: the abstract ones cost a call each, and this runs per value.
+    return isinstance(value, (dict, list, tuple)) or (
+        not isinstance(value, (str, bytes, int, float, type(None)))
+        and isinstance(value, (Mapping, Sequence))
+    )
 
 
 def _check_object(obj: Mapping[str, Any]) -> list[str]:

@@ -6,9 +6,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from slack_sdk.models.blocks import Block, ContextBlock, DividerBlock, MarkdownTextObject
+from slack_sdk.models.blocks import Block
 
-from bot.core.cards.limits import MAX_BLOCKS
+from bot.core.cards.blocks import Json, context, divider, mrkdwn
+from bot.core.cards.limits import MAX_BLOCKS, check_limits
+
+
+class BlockKitLimitError(ValueError):
+    """A card would break a Block Kit limit (a bug in the card code, never the user's)."""
 
 
 @dataclass(frozen=True)
@@ -23,18 +28,24 @@ class Message:
         return {"text": self.text, "blocks": list(self.blocks)}
 
 
-def build(text: str, blocks: Sequence[Block]) -> Message:
-    """A Message from slack_sdk blocks; `to_dict()` runs slack_sdk's own validation."""
-    return Message(text=text, blocks=tuple(block.to_dict() for block in blocks))
+def build(text: str, blocks: Sequence[Json | Block]) -> Message:
+    """A Message from blocks (dicts, or slack_sdk blocks), refused if any limit is broken."""
+    return Message(text=text, blocks=tuple(checked(blocks)))
 
 
-def mrkdwn_object(text: str) -> MarkdownTextObject:
-    """An mrkdwn text object for text that is already escaped.
+def checked(blocks: Sequence[Json | Block]) -> list[Json]:
+    """The blocks as dicts, or raise BlockKitLimitError naming every limit they break."""
+    dicts = [block.to_dict() if isinstance(block, Block) else block for block in blocks]
+    problems = check_limits(dicts)
+    if problems:
+        raise BlockKitLimitError("; ".join(problems))
+    return dicts
 
-    verbatim=True stops Slack from turning bare words into links or mentions; the control
-    sequences the cards write on purpose (`<!date^…>`, `<@U…>`) still work.
-    """
-    return MarkdownTextObject(text=text, verbatim=True)
+
+def mrkdwn_object(text: str) -> Json:
+    """An mrkdwn text object for text that is already escaped (blocks.mrkdwn); slack_sdk
+    blocks take it too, so code that still builds them can keep calling this."""
+    return mrkdwn(text)
 
 
 def combine(messages: Sequence[Message]) -> Message:
@@ -44,15 +55,15 @@ def combine(messages: Sequence[Message]) -> Message:
     blocks: list[dict[str, Any]] = []
     texts: list[str] = []
     for index, message in enumerate(messages):
-        divider = [DividerBlock().to_dict()] if blocks else []
+        separator = [divider()] if blocks else []
         # Leave room for a divider and the "did not fit" note while more messages follow.
         reserve = 0 if index == len(messages) - 1 else 2
-        if len(blocks) + len(divider) + len(message.blocks) + reserve > MAX_BLOCKS:
+        if len(blocks) + len(separator) + len(message.blocks) + reserve > MAX_BLOCKS:
             left = len(messages) - index
             note = f"{left} more {'result' if left == 1 else 'results'} did not fit in this reply."
-            blocks += [*divider, ContextBlock(elements=[mrkdwn_object(note)]).to_dict()]
+            blocks += [*separator, context([mrkdwn(note)])]
             texts.append(note)
             break
-        blocks += [*divider, *message.blocks]
+        blocks += [*separator, *message.blocks]
         texts.append(message.text)
     return Message(text="\n".join(texts), blocks=tuple(blocks))

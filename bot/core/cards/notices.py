@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import Literal
 
-from slack_sdk.models.blocks import Block, ContextBlock, SectionBlock
-
 from bot.ats.errors import (
     AuthRefused,
     BadResponse,
@@ -23,7 +21,8 @@ from bot.ats.errors import (
     UnknownLink,
 )
 from bot.ats.ids import MAX_ID_LENGTH
-from bot.core.cards.message import Message, build, mrkdwn_object
+from bot.core.cards.blocks import Json, context, mrkdwn, section
+from bot.core.cards.message import Message, build
 from bot.core.cards.text import escape_and_cut, escape_mrkdwn, one_line
 
 _REF_LIMIT = 200
@@ -42,11 +41,11 @@ _ERROR_SENTENCES: dict[type[LookupFailure], str] = {
 
 def notice(sentence: str, *, ref: str | None = None) -> Message:
     """A one-sentence card (`sentence` is already-escaped mrkdwn), echoing `ref` if given."""
-    blocks: list[Block] = [SectionBlock(text=mrkdwn_object(sentence))]
+    blocks: list[Json] = [section(text=mrkdwn(sentence))]
     shown_ref = one_line(ref)
     if shown_ref:
         echo = f"You asked for: {escape_and_cut(shown_ref, _REF_LIMIT)}"
-        blocks.append(ContextBlock(elements=[mrkdwn_object(echo)]))
+        blocks.append(context([mrkdwn(echo)]))
     return build(sentence, blocks)
 
 
@@ -86,9 +85,7 @@ def usage_message(*, max_ids: int) -> Message:
         "Only you see the answer. *Share in channel* on a card shows it to the channel, "
         "without contact details.",
     ]
-    return build(
-        "How to use /candidate", [SectionBlock(text=mrkdwn_object(escape_mrkdwn("\n".join(lines))))]
-    )
+    return build("How to use /candidate", [section(text=mrkdwn(escape_mrkdwn("\n".join(lines))))])
 
 
 def too_many_note(given: int, limit: int) -> Message:

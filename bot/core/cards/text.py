@@ -54,21 +54,25 @@ def escape_mrkdwn(text: str) -> str:
 
 def truncate(text: str, limit: int) -> str:
     """Cut `text` to at most `limit` characters, ending with "…" when it was cut."""
+    if limit >= 1 and len(text) <= limit:  # most values fit: no per-character walk
+        return text
     return _shorten(text, limit, lambda char: 1)
 
 
 def escape_and_cut(text: str, limit: int) -> str:
     """Escape `text` for mrkdwn, cut so that the escaped result has at most `limit` characters."""
+    escaped = escape_mrkdwn(text)
+    if limit >= 1 and len(escaped) <= limit:  # most values fit: no per-character walk
+        return escaped
     return escape_mrkdwn(_shorten(text, limit, lambda char: len(_ENTITIES.get(char, char))))
 
 
 def _shorten(text: str, limit: int, size: Callable[[str], int]) -> str:
-    """The longest prefix of `text` (plus "…" when cut) whose rendered size fits in `limit`."""
+    """The longest prefix of `text`, plus "…", whose rendered size fits in `limit`; for text
+    that does not fit whole (the callers have checked)."""
     if limit < 1:
         raise ValueError("limit must be at least 1")
     ends = list(accumulate(map(size, text)))
-    if not ends or ends[-1] <= limit:
-        return text
     keep = bisect_right(ends, limit - len(ELLIPSIS))
     return text[:keep].rstrip() + ELLIPSIS
 
@@ -77,6 +81,10 @@ def one_line(text: str | None) -> str | None:
     """One line of text without control characters, or None when nothing visible is left."""
     if text is None:
         return None
+    if text.isascii() and text.isprintable():
+        # Printable ASCII has no control characters, and every character but the space is
+        # visible, so the per-character walk below would change nothing.
+        return " ".join(text.split()) or None
     kept = (" " if unicodedata.category(c) in _DROPPED_CATEGORIES else c for c in text)
     line = " ".join("".join(kept).split())
     # Zero-width and other invisible characters alone would show as an empty value.
@@ -117,7 +125,7 @@ def slack_date(moment: datetime) -> str:
 
 def safe_url(url: str, *, https_only: bool = False) -> str | None:
     """The URL itself if it is a plain http(s) link safe to hand to Slack, else None."""
-    if len(url) > MAX_URL or any(c in _NOT_IN_LINKS or _invisible(c) for c in url):
+    if len(url) > MAX_URL or not _NOT_IN_LINKS.isdisjoint(url) or _has_invisible(url):
         return None
     try:
         parts = urlsplit(url)
@@ -128,9 +136,14 @@ def safe_url(url: str, *, https_only: bool = False) -> str | None:
     return url if parts.scheme.lower() in schemes and host else None
 
 
-def _invisible(char: str) -> bool:
-    """Whitespace, control and format characters: none belongs in a link we show."""
-    return char.isspace() or not char.isprintable()
+def _has_invisible(text: str) -> bool:
+    """Whether `text` holds whitespace, control or format characters: none belongs in a link.
+
+    In one pass over the string, not a call per character: of the printable characters
+    (https://docs.python.org/3/library/stdtypes.html#str.isprintable) only the ASCII space
+    is whitespace; every other whitespace character is a separator or a control character.
+    """
+    return not text.isprintable() or " " in text
 
 
 def link_label(url: str, url_type: str | None) -> str:
