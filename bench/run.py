@@ -9,15 +9,19 @@ Processes (all on 127.0.0.1, all started and stopped here, one job each):
   stamps each card's arrival on CLOCK_MONOTONIC, the clock the load generator sends by;
 - the fake Bindbee (tests/fakes/bindbee.py) with the injected latency;
 - the target: the real app (`python -m bot`), or reference (a) a Bolt app that only acks,
-  or reference (b) a raw aiohttp server that acks, calls the ATS and posts a card.
+  or reference (b) a raw aiohttp server that acks, calls the ATS and posts a card;
+- for `two_redis`: two app processes sharing one Redis (a redis-server started here in a
+  temporary folder, or --redis-url), with a fresh key prefix, requests alternating between them.
 
 Besides latency, every phase reports the CPU time each process spent over the burst
 (utime + stime from /proc/<pid>/stat), divided by the lookups.
 
 Each target gets the same phases at each N: N distinct ids at once, then a burst of N for
-one id. A last scenario sends 300 distinct ids at once to a fake that enforces 200 requests
-a minute. Figures are printed as a table, with our figures as ratios to the references,
-and written to bench/results/latest.json.
+one id. `ours` and `two_redis` also get `warm` in between (the distinct ids again, now cached):
+the difference of their cards is the cost of Redis on a warm-cache card. A last scenario sends
+300 distinct ids at once to a fake that enforces 200 requests a minute, against `ours` and,
+if it runs, `two_redis`. Figures are printed as a table, with our figures as ratios to the
+references, and written to bench/results/latest.json.
 """
 
 from __future__ import annotations
@@ -30,9 +34,11 @@ import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+import uuid
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,6 +50,7 @@ from slack_sdk.signature import SignatureVerifier
 from bench import stages
 from bench.common import free_port
 from tests.fakes.bindbee import FakeBindbee, bench_id
+from tests.services.redis_server import RedisServer
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
@@ -87,6 +94,7 @@ class Phase:
             "acks_per_s": round(self.acks_per_s, 1),
             "cards_per_s": round(self.cards_per_s, 1),
             "lost": self.lost,
+            "ats_requests": self.ats_requests,
             "ats_requests_per_lookup": round(self.ats_requests / self.n, 3),
             "retry_later_replies": self.retry_later,
             "ats_429s": self.ats_429,
@@ -112,21 +120,22 @@ def cpu_seconds(pid: int) -> float:
 
 
 class CpuMeter:
-    """CPU time of named processes over an interval, from /proc (Linux)."""
+    """CPU time of named groups of processes over an interval, from /proc (Linux)."""
 
-    def __init__(self, pids: dict[str, int]) -> None:
+    def __init__(self, pids: dict[str, list[int]]) -> None:
         self.pids = pids
         self._start: dict[str, float] = {}
 
+    def _read(self) -> dict[str, float]:
+        return {name: sum(map(cpu_seconds, pids)) for name, pids in self.pids.items()}
+
     def start(self) -> None:
         """Take the starting readings."""
-        self._start = {name: cpu_seconds(pid) for name, pid in self.pids.items()}
+        self._start = self._read()
 
     def stop(self) -> dict[str, float]:
-        """Milliseconds of CPU each process used since start()."""
-        return {
-            name: (cpu_seconds(pid) - self._start[name]) * 1000 for name, pid in self.pids.items()
-        }
+        """Milliseconds of CPU each group (e.g. both app instances) used since start()."""
+        return {name: (now - self._start[name]) * 1000 for name, now in self._read().items()}
 
 
 class LoadGenerator:
@@ -152,9 +161,9 @@ class LoadGenerator:
         await self.session.close()
 
     async def burst(
-        self, target_url: str, ids: list[str], *, expect_cards: bool = True, bodies: bool = False
+        self, urls: list[str], ids: list[str], *, expect_cards: bool = True, bodies: bool = False
     ) -> Burst:
-        """Send one request per id at once; time every ack and every card."""
+        """Send one request per id at once, alternating between `urls`; time acks and cards."""
         assert self.session is not None
         self._bursts += 1
         name = f"b{self._bursts}"
@@ -191,7 +200,7 @@ class LoadGenerator:
             assert self.session is not None
             sent[i] = time.monotonic()
             async with self.session.post(
-                f"{target_url}/slack/events", data=form[i], headers=headers[i]
+                f"{urls[i % len(urls)]}/slack/events", data=form[i], headers=headers[i]
             ) as response:
                 await response.read()
                 if response.status != 200:
@@ -234,7 +243,7 @@ class Burst:
     card_span: float  # seconds from the first send to the last card
     replies: list[bytes]
     lost: int
-    cpu_ms: dict[str, float]  # per process (target, fakes, load generator)
+    cpu_ms: dict[str, float]  # per process (target, fakes, load generator, Redis)
 
     def phase(self, target: str, name: str, n: int) -> Phase:
         """The figures of this burst as a Phase."""
@@ -315,8 +324,11 @@ TARGETS = {
     "bolt_ack_inline": [sys.executable, "-m", "bench.ref_bolt_ack", "--inline"],
     "raw_aiohttp": [sys.executable, "-m", "bench.ref_raw_aiohttp"],
 }
+TWO_REDIS = "two_redis"  # two processes of `ours` sharing one Redis
+EVERY_TARGET = [*TARGETS, TWO_REDIS]
 ACK_ONLY = {"bolt_ack", "bolt_ack_inline"}
-PHASES = ("distinct", "one_id")
+CACHED = {"ours", TWO_REDIS}  # the targets with a cache, which get the warm phase
+PHASES = ("distinct", "warm", "one_id")
 
 
 @dataclass(frozen=True)
@@ -397,6 +409,31 @@ async def sampled(pid: int, out: Path | None) -> AsyncIterator[None]:
         log.close()
 
 
+@dataclass(frozen=True)
+class Redis:
+    """The Redis `two_redis` shares; `pid` when this run started it, to count its CPU."""
+
+    url: str
+    pid: int | None
+
+
+@asynccontextmanager
+async def bench_redis(url: str | None) -> AsyncIterator[Redis]:
+    """The Redis at `url`, or a redis-server of our own in a temporary folder."""
+    if url:
+        yield Redis(url, None)
+        return
+    if RedisServer.binary() is None:
+        raise RuntimeError("two_redis needs redis-server installed, or --redis-url")
+    with tempfile.TemporaryDirectory(prefix="bench-redis-") as folder:
+        server = RedisServer(Path(folder))
+        server.start()
+        try:
+            yield Redis(server.url, server.pid)
+        finally:
+            server.stop()
+
+
 @dataclass
 class Run:
     """What every target shares in one run."""
@@ -408,55 +445,103 @@ class Run:
     phases: tuple[str, ...]
     profile: bool
     next_id: Iterator[int]
+    redis: Redis | None  # only when two_redis runs
+
+
+@dataclass(frozen=True)
+class Target:
+    """A running target: one URL and pid per process (two for two_redis)."""
+
+    name: str
+    urls: list[str]
+    pids: list[int]
+
+
+@asynccontextmanager
+async def started(name: str, run: Run, bindbee: Fake, rate: int) -> AsyncIterator[Target]:
+    """Start target `name` and stop it afterwards; two_redis is two of ours on run.redis."""
+    if name == TWO_REDIS:
+        assert run.redis is not None
+        # A fresh prefix: each pair starts with an empty cache, budget and dedupe.
+        prefix = f"bench-{uuid.uuid4().hex[:8]}"
+        shared = {"REDIS_URL": run.redis.url, "REDIS_KEY_PREFIX": prefix}
+        processes = [(f"{name}_{i}", TARGETS["ours"], shared) for i in range(2)]
+    else:
+        processes = [(name, TARGETS[name], {})]
+    urls: list[str] = []
+    pids: list[int] = []
+    async with AsyncExitStack() as stack:
+        for log_name, args, extra in processes:
+            port = free_port()
+            url = f"http://127.0.0.1:{port}"
+            env = {**target_env(port, run.slack, bindbee, run.card_path, rate), **extra}
+            proc = await stack.enter_async_context(process(log_name, args, env, f"{url}/healthz"))
+            urls.append(url)
+            pids.append(proc.pid)
+        yield Target(name, urls, pids)
+
+
+def cpu_meter(target: Target, run: Run, bindbee: Fake) -> CpuMeter:
+    """A meter for the target's processes (summed) and, apart, everything else in the run."""
+    pids = {"target": target.pids, "bindbee": [bindbee.pid], "slack": [run.slack.pid]}
+    pids["load"] = [os.getpid()]
+    if target.name == TWO_REDIS and run.redis is not None and run.redis.pid is not None:
+        pids["redis"] = [run.redis.pid]
+    return CpuMeter(pids)
 
 
 async def run_target(name: str, run: Run) -> tuple[list[Phase], float]:
-    """All phases for one target; returns them and the target's peak memory."""
+    """All phases for one target; returns them and the target's peak memory (per process)."""
     phases: list[Phase] = []
-    async with fake_bindbee(run.latency, None, seed=2000) as bindbee:
-        port = free_port()
-        env = target_env(port, run.slack, bindbee, run.card_path, rate=100_000)
-        async with process(name, TARGETS[name], env, f"http://127.0.0.1:{port}/healthz") as proc:
-            url = f"http://127.0.0.1:{port}"
-            pids = {"target": proc.pid, "bindbee": bindbee.pid, "slack": run.slack.pid}
-            cpu = CpuMeter({**pids, "load": os.getpid()})
-            cards = name not in ACK_ONLY
-            profile = RESULTS / f"{name}.txt" if run.profile else None
-            async with LoadGenerator(run.slack.url, cpu) as load:
-                warm_up = [bench_id(next(run.next_id)) for _ in range(10)]
-                await load.burst(url, warm_up, expect_cards=cards)
-                async with sampled(proc.pid, profile):
-                    for n in run.sizes:
-                        for phase_name in run.phases:
-                            ids = (
-                                [bench_id(next(run.next_id)) for _ in range(n)]
-                                if phase_name == "distinct"
-                                else [bench_id(next(run.next_id))] * n
-                            )
-                            before = (await ats_stats(bindbee.url))["requests"]
-                            burst = await load.burst(url, ids, expect_cards=cards)
-                            phase = burst.phase(name, phase_name, n)
-                            after = (await ats_stats(bindbee.url))["requests"]
-                            phase.ats_requests = after - before
-                            phases.append(phase)
-                            await asyncio.sleep(0.5)  # let the target settle between phases
-            memory = peak_memory_mb(proc.pid)
+    async with (
+        fake_bindbee(run.latency, None, seed=2000) as bindbee,
+        started(name, run, bindbee, rate=100_000) as target,
+    ):
+        cards = name not in ACK_ONLY
+        # py-spy follows one process: for two_redis, the first instance.
+        profile = RESULTS / f"{name}.txt" if run.profile else None
+        async with LoadGenerator(run.slack.url, cpu_meter(target, run, bindbee)) as load:
+            warm_up = [bench_id(next(run.next_id)) for _ in range(10)]
+            await load.burst(target.urls, warm_up, expect_cards=cards)
+            async with sampled(target.pids[0], profile):
+                for n in run.sizes:
+                    distinct: list[str] = []
+                    for phase_name in run.phases:
+                        urls = target.urls
+                        if phase_name == "distinct":
+                            ids = distinct = [bench_id(next(run.next_id)) for _ in range(n)]
+                        elif phase_name == "warm":
+                            if name not in CACHED:
+                                continue
+                            ids = distinct
+                            # each id to the instance that did not look it up: a card cached
+                            # by the other one, read from Redis
+                            urls = urls[1:] + urls[:1]
+                        else:
+                            ids = [bench_id(next(run.next_id))] * n
+                        before = (await ats_stats(bindbee.url))["requests"]
+                        burst = await load.burst(urls, ids, expect_cards=cards)
+                        phase = burst.phase(name, phase_name, n)
+                        after = (await ats_stats(bindbee.url))["requests"]
+                        phase.ats_requests = after - before
+                        phases.append(phase)
+                        await asyncio.sleep(0.5)  # let the target settle between phases
+        memory = max(peak_memory_mb(pid) for pid in target.pids)
     return phases, memory
 
 
-async def rate_limit_scenario(run: Run) -> Phase:
-    """300 distinct ids at once against a fake that allows 200 requests a minute."""
-    async with fake_bindbee(run.latency, 200, seed=400) as bindbee:
-        port = free_port()
-        env = target_env(port, run.slack, bindbee, run.card_path, rate=200)
-        url = f"http://127.0.0.1:{port}"
-        async with process("ours", TARGETS["ours"], env, f"{url}/healthz") as proc:
-            cpu = CpuMeter({"target": proc.pid, "bindbee": bindbee.pid, "slack": run.slack.pid})
-            async with LoadGenerator(run.slack.url, cpu) as load:
-                ids = [bench_id(i) for i in range(300)]
-                burst = await load.burst(url, ids, bodies=True)
-            stats = await ats_stats(bindbee.url)
-    phase = burst.phase("ours", "rate_limit_300", 300)
+async def rate_limit_scenario(name: str, run: Run, lookups: int, limit: int) -> Phase:
+    """`lookups` distinct ids at once against a fake that allows `limit` requests a minute,
+    to `name` (ours, or two_redis: spread over both instances, which share one budget)."""
+    async with (
+        fake_bindbee(run.latency, limit, seed=lookups + 100) as bindbee,
+        started(name, run, bindbee, rate=limit) as target,
+    ):
+        async with LoadGenerator(run.slack.url, cpu_meter(target, run, bindbee)) as load:
+            ids = [bench_id(i) for i in range(lookups)]
+            burst = await load.burst(target.urls, ids, bodies=True)
+        stats = await ats_stats(bindbee.url)
+    phase = burst.phase(name, f"rate_limit_{lookups}", lookups)
     phase.ats_requests = stats["requests"]
     phase.ats_429 = stats["count_429"]
     phase.retry_later = sum(b"try again in" in body for body in burst.replies)
@@ -476,24 +561,41 @@ def write_card(path: Path) -> None:
 
 
 def ratios(results: dict[str, Any], sizes: list[int]) -> dict[str, Any]:
-    """Our figures as ratios to the references, per N and phase."""
+    """Our figures as ratios to the references, per N and phase; two_redis's the same way
+    (keys prefixed `two_redis `), and the cost of Redis on a warm-cache card."""
     by = {(p["target"], p["phase"], p["n"]): p for p in results["phases"]}
     out: dict[str, Any] = {}
     for n in sizes:
-        for phase in PHASES:
-            ours = by.get(("ours", phase, n))
-            if ours is None:
-                continue
-            row: dict[str, float] = {}
-            for ref in ("bolt_ack", "bolt_ack_inline"):
-                if (other := by.get((ref, phase, n))) is not None:
-                    row[f"ack_p99_vs_{ref}"] = round(ours["ack_p99_ms"] / other["ack_p99_ms"], 2)
-                    row[f"throughput_vs_{ref}"] = round(ours["acks_per_s"] / other["acks_per_s"], 2)
-            if (raw := by.get(("raw_aiohttp", phase, n))) is not None:
-                row["card_p99_vs_raw_aiohttp"] = round(ours["card_p99_ms"] / raw["card_p99_ms"], 2)
-                row["cpu_vs_raw_aiohttp"] = _ratio(ours["cpu_ms_per_lookup"], raw)
-            out[f"{phase}@{n}"] = row
+        for target, prefix in (("ours", ""), (TWO_REDIS, f"{TWO_REDIS} ")):
+            for phase in PHASES:
+                if (ours := by.get((target, phase, n))) is not None and (
+                    row := _row(ours, by, phase, n)
+                ):
+                    out[f"{prefix}{phase}@{n}"] = row
+        ours_warm, two_warm = by.get(("ours", "warm", n)), by.get((TWO_REDIS, "warm", n))
+        if ours_warm is not None and two_warm is not None:
+            out[f"redis_cost_warm_card@{n}"] = {
+                f"{p}_ms": round(two_warm[f"card_{p}_ms"] - ours_warm[f"card_{p}_ms"], 1)
+                for p in ("p50", "p99")
+            }
     return out
+
+
+def _row(
+    ours: dict[str, Any], by: dict[tuple[str, str, int], dict[str, Any]], phase: str, n: int
+) -> dict[str, float]:
+    """One target's phase as ratios to the references run at the same phase and N."""
+    row: dict[str, float] = {}
+    for ref in ("bolt_ack", "bolt_ack_inline"):
+        if (other := by.get((ref, phase, n))) is not None:
+            row[f"ack_p99_vs_{ref}"] = round(ours["ack_p99_ms"] / other["ack_p99_ms"], 2)
+            row[f"throughput_vs_{ref}"] = round(ours["acks_per_s"] / other["acks_per_s"], 2)
+    if (raw := by.get(("raw_aiohttp", phase, n))) is not None:
+        row["card_p99_vs_raw_aiohttp"] = round(ours["card_p99_ms"] / raw["card_p99_ms"], 2)
+        row["cpu_vs_raw_aiohttp"] = _ratio(ours["cpu_ms_per_lookup"], raw)
+    if ours["target"] == TWO_REDIS and phase == "one_id":
+        row["ats_requests"] = ours["ats_requests"]  # target: 1 for the whole burst
+    return row
 
 
 def _ratio(ours: float, reference: dict[str, Any]) -> float:
@@ -544,17 +646,19 @@ def print_report(results: dict[str, Any]) -> None:
         "\nratios (ours ÷ reference; targets: ack p99 ≤ 1.5, throughput ≥ 0.7, card p99 ≤ 1.5,"
         " CPU ≤ 2)"
     )
+    print("  two_redis: the same targets; one_id's ats_requests: 1 for the burst")
     for key, value in results["ratios"].items():
-        print(f"  {key:12} {value}")
-    print("\npeak memory (MB):", results["peak_memory_mb"])
-    if "rate_limit" in results:
-        rate = results["rate_limit"]
-        print(
-            f"\nrate limit: 300 lookups at once, fake enforces 200/min: "
-            f"ATS requests={rate['ats_requests_per_lookup'] * 300:.0f}, 429s={rate['ats_429s']}, "
-            f"'try again' replies={rate['retry_later_replies']}, lost={rate['lost']}, "
-            f"ack max={rate['ack_max_ms']} ms"
-        )
+        print(f"  {key:22} {value}")
+    print("\npeak memory (MB, per process):", results["peak_memory_mb"])
+    for key in ("rate_limit", "rate_limit_two_redis"):
+        if key in results:
+            rate = results[key]
+            print(
+                f"\n{key}: {rate['n']} lookups at once, fake enforces "
+                f"{results['rate_limit_per_min']}/min: ATS requests={rate['ats_requests']}, "
+                f"429s={rate['ats_429s']}, 'try again' replies={rate['retry_later_replies']}, "
+                f"lost={rate['lost']}, ack max={rate['ack_max_ms']} ms"
+            )
 
 
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
@@ -565,15 +669,20 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     phases: list[Phase] = []
     memory: dict[str, float] = {}
     latency_ms = args.latency * 1000
-    async with fake_slack() as slack:
+    async with AsyncExitStack() as stack:
+        slack = await stack.enter_async_context(fake_slack())
+        redis = None
+        if TWO_REDIS in args.targets:
+            redis = await stack.enter_async_context(bench_redis(args.redis_url))
         run = Run(
             slack=slack,
             card_path=card_path,
             latency=args.latency,
             sizes=args.n,
-            phases=tuple(args.phases),
+            phases=tuple(p for p in PHASES if p in args.phases),  # warm after distinct
             profile=args.profile,
             next_id=iter(range(10**9)),
+            redis=redis,
         )
         for name in args.targets:
             target_phases, memory[name] = await run_target(name, run)
@@ -584,10 +693,17 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             "load_average": os.getloadavg(),  # before the last target: was the machine quiet?
             "phases": [p.summary(latency_ms) for p in phases],
             "peak_memory_mb": {k: round(v, 1) for k, v in memory.items()},
+            "rate_limit_per_min": args.rate_limit,
         }
         results["ratios"] = ratios(results, args.n)
         if not args.skip_rate_limit:
-            results["rate_limit"] = (await rate_limit_scenario(run)).summary(latency_ms)
+            scenario = (args.rate_lookups, args.rate_limit)
+            results["rate_limit"] = (await rate_limit_scenario("ours", run, *scenario)).summary(
+                latency_ms
+            )
+            if TWO_REDIS in args.targets:
+                two = await rate_limit_scenario(TWO_REDIS, run, *scenario)
+                results["rate_limit_two_redis"] = two.summary(latency_ms)
     return results
 
 
@@ -598,9 +714,20 @@ def main() -> None:
     )
     parser.add_argument("--n", type=int, nargs="+", default=[20, 200])
     parser.add_argument("--latency", type=float, default=0.3, help="ATS latency in seconds")
-    parser.add_argument("--targets", nargs="+", default=list(TARGETS), choices=list(TARGETS))
-    parser.add_argument("--phases", nargs="+", default=list(PHASES), choices=PHASES)
+    parser.add_argument("--targets", nargs="+", default=EVERY_TARGET, choices=EVERY_TARGET)
+    parser.add_argument(
+        "--phases",
+        nargs="+",
+        default=list(PHASES),
+        choices=PHASES,
+        help="warm (ours and two_redis only) needs distinct",
+    )
     parser.add_argument("--skip-rate-limit", action="store_true")
+    parser.add_argument("--rate-lookups", type=int, default=300, help="lookups in the 429 run")
+    parser.add_argument("--rate-limit", type=int, default=200, help="the fake's limit a minute")
+    parser.add_argument(
+        "--redis-url", help="the Redis two_redis shares (default: a redis-server of our own)"
+    )
     parser.add_argument(
         "--profile",
         action="store_true",
@@ -608,6 +735,8 @@ def main() -> None:
         "bench/results/<target>.txt and prints our CPU per stage (bench/stages.py)",
     )
     args = parser.parse_args()
+    if "warm" in args.phases and "distinct" not in args.phases:
+        parser.error("--phases warm needs distinct: it sends the distinct ids again")
     results = asyncio.run(main_async(args))
     print_report(results)
     (RESULTS / "latest.json").write_text(json.dumps(results, indent=2))

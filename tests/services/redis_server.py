@@ -70,6 +70,11 @@ class RedisServer:
             *("--save", "", "--appendonly", "no", "--dir", str(self.folder)),
         ]
 
+    @property
+    def pid(self) -> int | None:
+        """The server's process id while it runs."""
+        return self._process.pid if self._process is not None else None
+
     def stop(self) -> None:
         """Stop the server (it keeps its port number for a restart)."""
         if self._process is None:
