@@ -3,15 +3,65 @@
 Each pattern is a regular expression with a named group `id` (a Bindbee candidate id) or
 `remote_id` (the ATS's own id, resolved through Bindbee's list endpoint). Patterns must match
 the whole URL, so a look-alike host (`app.greenhouse.io.evil.test`) never matches.
+
+Anyone can post a URL, and every pattern runs on every link, so the patterns run on RE2
+(google-re2), whose matching time is linear in the URL's length whatever the pattern: a
+pattern with nested quantifiers cannot backtrack, because RE2 never backtracks. RE2 has no
+lookaround and no backreferences; a pattern that uses them is refused at start-up, with its
+line number. See https://github.com/google/re2/wiki/Syntax. URLs longer than
+`MAX_URL_LENGTH` are not matched at all (cutting one could change the id it names).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol
+
+import re2  # type: ignore[import-untyped]  # google-re2 ships no type hints
 
 KeyKind = Literal["id", "remote_id"]
+MAX_URL_LENGTH = 3000  # Slack's own limit for a URL in Block Kit; no candidate link is longer
+
+
+class _Found(Protocol):
+    """The part of a match object we use."""
+
+    def group(self, name: str) -> str | None:
+        """The text a named group captured."""
+        ...
+
+
+class LinkRegex(Protocol):
+    """A compiled link pattern (an RE2 regular expression)."""
+
+    @property
+    def pattern(self) -> str:
+        """The source of the pattern."""
+        ...
+
+    @property
+    def groupindex(self) -> Mapping[str, int]:
+        """Named groups and their numbers."""
+        ...
+
+    def fullmatch(self, text: str) -> _Found | None:
+        """The match when the pattern matches the whole of `text`."""
+        ...
+
+
+def compile_link_regex(source: str) -> LinkRegex:
+    """Compile `source` with RE2 (linear-time matching); raise ValueError when RE2 refuses it."""
+    options = re2.Options()
+    options.log_errors = False  # RE2 would also print the error to stderr
+    try:
+        regex: LinkRegex = re2.compile(source, options)
+    except re2.error as exc:
+        reason = exc.args[0] if exc.args else "invalid"
+        text = reason.decode(errors="replace") if isinstance(reason, bytes) else str(reason)
+        raise ValueError(text) from None
+    return regex
 
 _UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 _TAIL = r"/?(?:[?#].*)?"  # optional trailing slash, query and fragment
@@ -22,7 +72,7 @@ class LinkPattern:
     """One row of the link table."""
 
     name: str
-    regex: re.Pattern[str]
+    regex: LinkRegex
     domain: str | None  # the host Slack must be told about in unfurl_domains, when known
 
     @property
@@ -42,7 +92,7 @@ class LinkMatch:
 
 
 def _builtin(name: str, domain: str, path: str) -> LinkPattern:
-    regex = re.compile(rf"https://{re.escape(domain)}{path}{_TAIL}")
+    regex = compile_link_regex(rf"https://{re.escape(domain)}{path}{_TAIL}")
     return LinkPattern(name=name, regex=regex, domain=domain)
 
 
@@ -68,9 +118,12 @@ def parse_patterns(text: str) -> tuple[LinkPattern, ...]:
         if not source:
             continue
         try:
-            regex = re.compile(source)
-        except re.error as exc:
-            problems.append(f"line {number} is not a valid regular expression ({exc})")
+            regex = compile_link_regex(source)
+        except ValueError as exc:
+            problems.append(
+                f"line {number} is not a valid regular expression ({exc}; patterns run on "
+                "RE2, which has no lookaround and no backreferences)"
+            )
             continue
         groups = set(regex.groupindex) & {"id", "remote_id"}
         if len(groups) != 1:
@@ -86,6 +139,8 @@ def parse_patterns(text: str) -> tuple[LinkPattern, ...]:
 
 def match_link(url: str, patterns: tuple[LinkPattern, ...]) -> LinkMatch | None:
     """The first pattern that matches the whole URL, with the id it captures."""
+    if len(url) > MAX_URL_LENGTH:
+        return None
     for pattern in patterns:
         found = pattern.regex.fullmatch(url)
         if found is None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.core.links import BUILTIN_PATTERNS, match_link, parse_patterns
+from bot.core.links import BUILTIN_PATTERNS, MAX_URL_LENGTH, match_link, parse_patterns
 
 LEVER_ID = "0f8e1c1a-3c5b-4b7e-9d43-1f2e3d4c5b6a"
 
@@ -72,6 +74,8 @@ def test_custom_patterns_and_their_domains() -> None:
         ("(", "not a valid regular expression"),
         (r"https://x\.test/(\d+)", "exactly one named group"),
         (r"https://x\.test/(?P<id>\d+)/(?P<remote_id>\d+)", "exactly one named group"),
+        (r"https://x\.test/(?P<id>(a)\2)", "not a valid regular expression.*backreferences"),
+        (r"https://x\.test/(?P<id>(?!0)\d+)", "not a valid regular expression.*lookaround"),
     ],
 )
 def test_bad_patterns_are_refused_by_line(text: str, problem: str) -> None:
@@ -86,3 +90,28 @@ def test_nothing_but_the_three_hosts_ever_matches(url: str) -> None:
         assert url.startswith(
             ("https://app.greenhouse.io/", "https://hire.lever.co/", "https://app.ashbyhq.com/")
         )
+
+
+# Nested quantifiers: a backtracking engine takes 2^n steps on n "a"s followed by "!".
+EVIL_PATTERN = r"https://evil\.test/(?P<id>(a+)+)"
+EVIL_URL = "https://evil.test/" + "a" * 5000 + "!"
+
+
+def test_a_pattern_with_nested_quantifiers_runs_in_linear_time() -> None:
+    """RE2 never backtracks: with Python's re this call would not end in our lifetime."""
+    patterns = parse_patterns(EVIL_PATTERN)
+    started = time.monotonic()
+    for _ in range(20):
+        assert match_link(EVIL_URL, patterns) is None
+    assert time.monotonic() - started < 2  # generous: it takes milliseconds
+    found = match_link("https://evil.test/aaa", patterns)
+    assert found is not None
+    assert found.value == "aaa"
+
+
+def test_urls_longer_than_the_limit_are_not_matched() -> None:
+    patterns = parse_patterns(r"https://x\.test/(?P<id>[a-z0-9]+)")
+    prefix = "https://x.test/"
+    fits = prefix + "a" * (MAX_URL_LENGTH - len(prefix))
+    assert match_link(fits, patterns) is not None
+    assert match_link(fits + "a", patterns) is None
