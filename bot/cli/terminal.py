@@ -9,8 +9,9 @@
 mrkdwn is read the way Slack reads it: first its control sequences (`<url|label>`,
 `<!date^…|fallback>`, `<@U…>`), then the entities `&amp;`, `&lt;` and `&gt;` in the text
 around them. So a candidate named `&lt;!channel&gt;` shows as the text `<!channel>`, which is
-what Slack shows, and never as a mention. Control characters are dropped from everything
-printed, so text from the ATS cannot send escape codes to the terminal.
+what Slack shows, and never as a mention. Control and bidi characters are dropped from
+everything printed, so text from the ATS cannot send escape codes to the terminal, nor make
+a line read backwards.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ import sys
 import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
+
+from bot.core.cards.text import BIDI_CONTROLS
 
 _MARKUP = re.compile(r"(<[^<>]*>)")
 _FIELD = re.compile(r"\*(?P<label>[^*\n]+)\*\n(?P<value>.*)", re.DOTALL)
@@ -41,8 +44,10 @@ def mrkdwn_to_plain(text: str) -> str:
 
 
 def safe_text(text: str) -> str:
-    """`text` without control characters other than newlines (no terminal escape codes)."""
-    return "".join(c for c in text if c == "\n" or unicodedata.category(c) != "Cc")
+    """`text` without bidi controls, nor control characters other than newlines."""
+    return "".join(
+        c for c in text if c == "\n" or (unicodedata.category(c) != "Cc" and c not in BIDI_CONTROLS)
+    )
 
 
 def emit(text: str) -> None:

@@ -63,6 +63,7 @@ def compile_link_regex(source: str) -> LinkRegex:
         raise ValueError(text) from None
     return regex
 
+
 _UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 _TAIL = r"/?(?:[?#].*)?"  # optional trailing slash, query and fragment
 

@@ -11,24 +11,35 @@
     null flags  count as "not private" and "may email", unless strict is on, when they
                 count as "private" and "do not email"
 
+    hidden      views that hide emails hide anything shaped like one too, and views that
+                hide phones anything shaped like a phone (bot/core/contacts.py), in every
+                other field: an ATS copies them into titles, tags and links
+
 `disclose` returns either a `PrivateNotice` (which holds no data at all) or a `Disclosure`
 whose candidate has the withheld values physically removed, so the card code cannot show
 what the policy withheld, even by mistake.
+
+The ATS's text is cut to what a card could ever show, plus a margin, before anything
+searches it: texts to `MAX_TEXT_KEPT` characters, lists to `MAX_ITEMS_KEPT` items, of which
+only the first `MAX_ITEMS_READ` keep their text (the others only count towards "+N more").
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TypeAlias
-from urllib.parse import unquote
 
-from bot.ats.models import Candidate
+from bot.ats.models import Candidate, CandidateUrl
+from bot.core.contacts import Finder
 
-_Scrub: TypeAlias = Callable[[str], str]
-_EMAIL_LIKE = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+# Cards show at most 500 characters of one value, 15 items of a list and 5 links; the margin
+# keeps every cut out of sight, so a value cut in two can never show half an address.
+MAX_TEXT_KEPT = 1000
+MAX_URL_KEPT = 3000  # Block Kit's URL limit: a longer link is never shown
+MAX_ITEMS_READ = 100
+MAX_ITEMS_KEPT = 1000
+NOT_READ = "…"  # stands for an item past MAX_ITEMS_READ: counted, never shown
 
 
 class View(StrEnum):
@@ -83,7 +94,7 @@ def disclose(
         candidate.phone_numbers if hide_phones else ()
     )
     shown = _without(candidate, hidden, hide_emails=hide_emails, hide_phones=hide_phones)
-    if _scrubbed_elsewhere(candidate, shown):
+    if (hide_emails or hide_phones) and _hid_elsewhere(candidate, shown):
         withheld.append("contact details copied into other fields (title, tags, links…)")
     return Disclosure(candidate=shown, do_not_email=not emailable, withheld=tuple(withheld))
 
@@ -99,50 +110,61 @@ def retained(candidate: Candidate, *, strict: bool = False) -> Candidate:
 def _without(
     candidate: Candidate, hidden: tuple[str, ...], *, hide_emails: bool, hide_phones: bool
 ) -> Candidate:
-    """A copy without raw data, without the hidden contact fields, and with their values
-    scrubbed from any other text (an ATS may well copy an email into a title or a URL)."""
-    scrub = _scrubber(hidden, any_email=hide_emails)
-    # A link is dropped, not scrubbed: its type or its %-encoded form may carry the value too.
-    urls = tuple(
-        url
-        for url in candidate.urls
-        if all(scrub(t) == t for t in (url.value, unquote(url.value), url.url_type or ""))
+    """A copy without raw data, cut to size, without the hidden contact fields, and with
+    contact details hidden in any other text (an ATS may well copy an email into a title)."""
+    finder = Finder.build(hidden, emails=hide_emails, phones=hide_phones)
+
+    def text(value: str | None) -> str | None:
+        return None if value is None else finder.hide(value[:MAX_TEXT_KEPT])
+
+    def texts(values: tuple[str, ...]) -> tuple[str, ...]:
+        return _cut(values, finder.hide)
+
+    avatar = (
+        candidate.avatar if candidate.avatar and len(candidate.avatar) <= MAX_URL_KEPT else None
     )
     return candidate.model_copy(
         update={
             "raw_data": None,
-            "email_addresses": () if hide_emails else candidate.email_addresses,
-            "phone_numbers": () if hide_phones else candidate.phone_numbers,
-            "urls": urls,
-            "first_name": _opt(scrub, candidate.first_name),
-            "last_name": _opt(scrub, candidate.last_name),
-            "company": _opt(scrub, candidate.company),
-            "title": _opt(scrub, candidate.title),
-            "avatar": _opt(scrub, candidate.avatar),
-            "remote_id": _opt(scrub, candidate.remote_id),
-            "locations": tuple(scrub(text) for text in candidate.locations),
-            "tags": tuple(scrub(text) for text in candidate.tags),
+            "email_addresses": () if hide_emails else _cut(candidate.email_addresses),
+            "phone_numbers": () if hide_phones else _cut(candidate.phone_numbers),
+            "urls": _links(candidate.urls, finder),
+            "first_name": text(candidate.first_name),
+            "last_name": text(candidate.last_name),
+            "company": text(candidate.company),
+            "title": text(candidate.title),
+            "avatar": avatar and finder.hide(avatar),
+            "remote_id": text(candidate.remote_id),
+            "locations": texts(candidate.locations),
+            "tags": texts(candidate.tags),
         }
     )
 
 
-def _scrubbed_elsewhere(original: Candidate, shown: Candidate) -> bool:
-    """Whether scrubbing changed anything besides the contact fields themselves."""
+def _links(urls: tuple[CandidateUrl, ...], finder: Finder) -> tuple[CandidateUrl, ...]:
+    """The links that carry no hidden detail, at most MAX_ITEMS_READ of them.
+
+    A link is dropped, not edited: a link with "[hidden]" in it would lead somewhere else.
+    The finder decodes %-escapes, so `jane%40example.com` in a query is found too."""
+    return tuple(
+        url
+        for url in urls[:MAX_ITEMS_READ]
+        if len(url.value) <= MAX_URL_KEPT
+        and finder.hide(url.value) == url.value
+        and finder.hide((url.url_type or "")[:MAX_TEXT_KEPT]) == (url.url_type or "")
+    )
+
+
+def _cut(values: tuple[str, ...], hide: Callable[[str], str] = str) -> tuple[str, ...]:
+    """A list cut to size: the first MAX_ITEMS_READ items (cut, then `hide` applied), and
+    up to MAX_ITEMS_KEPT in all, the others as NOT_READ, so "+N more" still counts them."""
+    kept = values[:MAX_ITEMS_KEPT]
+    read = tuple(hide(value[:MAX_TEXT_KEPT]) for value in kept[:MAX_ITEMS_READ])
+    return read + (NOT_READ,) * (len(kept) - len(read))
+
+
+def _hid_elsewhere(original: Candidate, shown: Candidate) -> bool:
+    """Whether anything was hidden besides the contact fields themselves."""
+    cut = _without(original, (), hide_emails=False, hide_phones=False)
     fields = ("first_name", "last_name", "company", "title", "avatar", "remote_id", "locations")
-    return any(getattr(original, f) != getattr(shown, f) for f in (*fields, "tags", "urls"))
-
-
-def _scrubber(values: tuple[str, ...], *, any_email: bool) -> _Scrub:
-    """Replace the hidden values, and with `any_email` anything shaped like an email or a
-    mailto:, by "[hidden]" (an ATS may hold someone else's address in a free-text field)."""
-    # Very short values ("1", "a") would scrub ordinary words; no real email or phone is that short.
-    needles = sorted({v for v in values if len(v) >= 5}, key=len, reverse=True)
-    alternatives = [re.escape(n) for n in needles] + ([_EMAIL_LIKE, "mailto:"] if any_email else [])
-    if not alternatives:
-        return lambda text: text
-    pattern = re.compile("|".join(alternatives), re.IGNORECASE)
-    return lambda text: pattern.sub("[hidden]", text)
-
-
-def _opt(scrub: _Scrub, text: str | None) -> str | None:
-    return None if text is None else scrub(text)
+    return any(getattr(cut, f) != getattr(shown, f) for f in (*fields, "tags", "urls"))

@@ -16,10 +16,12 @@ import pytest
 
 from bot.__main__ import main
 from bot.ats.client import BindbeeClient
+from bot.ats.models import Candidate
 from bot.cli.demo import demos
-from bot.cli.preview import BLOCK_KIT_BUILDER, EXAMPLE_DEMO
-from bot.cli.terminal import mrkdwn_to_plain, render_blocks
+from bot.cli.preview import BLOCK_KIT_BUILDER, EXAMPLE_DEMO, card_message
+from bot.cli.terminal import mrkdwn_to_plain, render_blocks, safe_text
 from bot.core.cards import check_limits
+from bot.core.policy import View
 from tests.fakes import fixtures
 from tests.fakes.bindbee import FakeBindbee
 
@@ -484,3 +486,15 @@ def test_the_command_lists_renders_and_fails_cleanly() -> None:
     assert "No candidate found." in unknown.stdout
     for result in (listing, as_json, by_link, unknown):
         assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_bidi_controls_never_reach_the_terminal() -> None:
+    """An RTL override in a name would make the rest of the line read backwards."""
+    name = "\u202eevil\u2066 \u200fname\u061c"
+    candidate = Candidate.model_validate(
+        {"id": "c-1", "modified_at": "2026-11-30T00:00:00Z", "first_name": name}
+    )
+    message = card_message(candidate, View.REQUESTER, ref="c-1")
+    text = render_blocks(message.blocks) + safe_text(name)
+    assert "evil" in text
+    assert not {"\u202e", "\u2066", "\u200f", "\u061c"} & set(text)

@@ -22,6 +22,12 @@ ELLIPSIS = "…"
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _NOT_IN_LINKS = frozenset("|<>\"'`\\")
 _DROPPED_CATEGORIES = {"Cc", "Cs"}  # control characters and lone surrogates
+# Bidirectional controls (embeddings, overrides, isolates, marks): an RLO (U+202E) in a name
+# would make the rest of the card read backwards, so they are never shown.
+# See https://www.unicode.org/reports/tr9/#Explicit_Directional_Embeddings
+BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
 
 _HOST_LABELS = {
     "linkedin.com": "LinkedIn",
@@ -78,14 +84,17 @@ def _shorten(text: str, limit: int, size: Callable[[str], int]) -> str:
 
 
 def one_line(text: str | None) -> str | None:
-    """One line of text without control characters, or None when nothing visible is left."""
+    """One line of text without control or bidi characters, or None when nothing visible is left."""
     if text is None:
         return None
     if text.isascii() and text.isprintable():
         # Printable ASCII has no control characters, and every character but the space is
         # visible, so the per-character walk below would change nothing.
         return " ".join(text.split()) or None
-    kept = (" " if unicodedata.category(c) in _DROPPED_CATEGORIES else c for c in text)
+    kept = (
+        "" if c in BIDI_CONTROLS else " " if unicodedata.category(c) in _DROPPED_CATEGORIES else c
+        for c in text
+    )
     line = " ".join("".join(kept).split())
     # Zero-width and other invisible characters alone would show as an empty value.
     visible = any(unicodedata.category(c)[0] in "LNPS" for c in line)
