@@ -86,6 +86,12 @@ class Settings(BaseSettings):
     lookup_deadline: Seconds = Field(
         8.0, description="Seconds one lookup may take in all, retries and waits included."
     )
+    bindbee_max_body_bytes: int = Field(
+        2_000_000,
+        ge=10_000,
+        le=100_000_000,
+        description="Longest Bindbee response body read, in bytes; longer is a bad response.",
+    )
 
     cache_ttl: float = Field(
         60.0, ge=0, le=86_400, description="Seconds to keep a lookup; 0 = off."

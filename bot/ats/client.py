@@ -6,6 +6,9 @@
 This module maps endpoints to models and HTTP statuses to the errors drawn in
 bot/ats/errors.py. Retries, the rate budget and the deadline are the retry engine's
 (bot/ats/retry.py): every call ends within `deadline` seconds, with a result or an error.
+The deadline covers reading, decoding and parsing the body too. A body is read at most
+`max_body_bytes` long: a longer one is a BadResponse, read no further (a Content-Length
+over the limit is refused before the body is read at all).
 
 The API key and connector token live only in the HTTP client's default headers. Our
 errors are built after leaving the `except` block, so they chain no httpx exception
@@ -15,10 +18,14 @@ quotes a header or a response body.
 
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
 import re
 import time
-from typing import Any, Self
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Self, TypeVar, cast
 from urllib.parse import quote
 
 import httpx
@@ -44,6 +51,11 @@ from bot.state.base import Budget
 from bot.state.memory import MemoryBudget
 
 CANDIDATES = "/api/ats/v1/candidates"
+DEFAULT_MAX_BODY_BYTES = 2_000_000
+# Decoding a small body takes less time than handing it to a worker thread.
+_DECODE_IN_THREAD_FROM = 64_000
+
+T = TypeVar("T")
 
 _NAME = re.compile(r"[A-Za-z0-9_-]{1,40}")
 _BY_ID = CANDIDATES + "/{id}"  # the path template we log: never the id itself in a path
@@ -76,11 +88,13 @@ class BindbeeClient:
         rate_limit_per_minute: int = 200,
         user_share: float = 1.0,
         backoff_base: float = 0.2,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         transport: httpx.AsyncBaseTransport | None = None,
         retrier: Retrier | None = None,
         budget: Budget | None = None,
     ) -> None:
         self.base_url = base_url
+        self.max_body_bytes = max_body_bytes
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
         self.retrier = retrier or Retrier(
@@ -123,6 +137,7 @@ class BindbeeClient:
             max_attempts=settings.bindbee_max_attempts,
             rate_limit_per_minute=settings.bindbee_rate_limit,
             user_share=settings.bindbee_user_share,
+            max_body_bytes=settings.bindbee_max_body_bytes,
             transport=transport,
             budget=budget,
         )
@@ -153,38 +168,38 @@ class BindbeeClient:
         check_id(candidate_id)
         # check_id admits only unreserved characters; quoting anyway keeps the id one
         # path segment even if that rule is ever relaxed.
-        body = await self._get(f"{CANDIDATES}/{quote(candidate_id, safe='')}", template=_BY_ID)
-        return Candidate.from_payload(body)
+        path = f"{CANDIDATES}/{quote(candidate_id, safe='')}"
+        return await self._get(path, template=_BY_ID, parse=Candidate.from_payload)
 
     async def find_by_remote_id(self, remote_id: str) -> list[Candidate]:
         """Candidates whose ATS id is `remote_id`: none, one, or two of several."""
         check_remote_id(remote_id)
         # Two are enough to tell "one" from "several".
-        page = await self._get_page({"remote_id": remote_id, "page_size": "2"})
-        found = [Candidate.from_payload(item) for item in page.items]
+        params = {"remote_id": remote_id, "page_size": "2"}
+        found = await self._get(CANDIDATES, template=CANDIDATES, params=params, parse=_candidates)
         # Should Bindbee ever ignore the filter, we must not show some other candidate.
         return [candidate for candidate in found if candidate.remote_id == remote_id]
 
     async def check_credentials(self) -> None:
         """Make one cheap request, raising the usual errors if Bindbee refuses it."""
-        await self._get_page({"page_size": "1"})
-
-    async def _get_page(self, params: dict[str, str]) -> _Page:
-        body = await self._get(CANDIDATES, template=CANDIDATES, params=params)
-        try:
-            return _Page.model_validate(body)
-        except ValidationError:
-            raise BadResponse("not a page of candidates (cursor, page_size, items)") from None
+        await self._get(CANDIDATES, template=CANDIDATES, params={"page_size": "1"}, parse=_page)
 
     async def _get(
-        self, path: str, *, template: str, params: dict[str, str] | None = None
-    ) -> object:
-        """GET `path` and decode its JSON body, with the budget, retries and deadline."""
+        self,
+        path: str,
+        *,
+        template: str,
+        params: dict[str, str] | None = None,
+        parse: Callable[[object], T],
+    ) -> T:
+        """GET `path`, decode its JSON body and `parse` it, within the budget and deadline."""
 
-        async def attempt(number: int, deadline: float) -> object | AtsError:
-            return await self._attempt(path, params, deadline, template, number)
+        async def attempt(number: int, deadline: float) -> T | AtsError:
+            outcome = await self._attempt(path, params, deadline, template, number)
+            return outcome if isinstance(outcome, AtsError) else await _decoded(outcome, parse)
 
-        return await self.retrier.run(attempt)
+        # The retrier returns what an attempt returned, which is a T here.
+        return cast(T, await self.retrier.run(attempt))
 
     async def _attempt(
         self,
@@ -193,8 +208,8 @@ class BindbeeClient:
         deadline: float,
         template: str,
         attempt: int,
-    ) -> object | AtsError:
-        """One request: the decoded body, or the error it ended in (returned, not raised)."""
+    ) -> _Body | AtsError:
+        """One request: the body of a 2xx, or the error it ended in (returned, not raised)."""
         started = time.monotonic()
         left = deadline - started
         if left <= 0:
@@ -207,17 +222,35 @@ class BindbeeClient:
         )
         error: AtsError
         try:
-            response = await self._http.get(path, params=params, timeout=timeout)
+            async with self._http.stream("GET", path, params=params, timeout=timeout) as response:
+                await self._observe(response)
+                body = await self._read_body(response)
         except httpx.DecodingError:
             error = BadResponse("Bindbee's response could not be decoded")
         except httpx.TransportError as exc:
             error = self._transport_error(exc, left)
         else:
             self._log(template, response.status_code, attempt, started)
-            await self._observe(response)
-            return _read(response)
+            return body if isinstance(body, AtsError) else _read(body)
         self._log(template, error.detail, attempt, started)
         return error
+
+    async def _read_body(self, response: httpx.Response) -> _Body | BadResponse:
+        """The body, or BadResponse as soon as it is known to be longer than allowed."""
+        limit = self.max_body_bytes
+        too_big = BadResponse(f"Bindbee's response is larger than {limit} bytes")
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            return too_big
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.aiter_bytes():  # decompressed: the cap holds for that too
+            size += len(chunk)
+            if size > limit:
+                return too_big  # leaving the stream unread closes the connection
+            chunks.append(chunk)
+        content_type = response.headers.get("content-type", "no content type").split(";")[0]
+        return _Body(response.status_code, response.headers, content_type, b"".join(chunks))
 
     async def _observe(self, response: httpx.Response) -> None:
         state = RateLimitState.from_headers(response.headers)
@@ -262,11 +295,21 @@ def _pooled_transport() -> httpx.AsyncBaseTransport:
     return AiohttpTransport(limits=httpx.Limits(max_connections=512, keepalive_expiry=30))
 
 
-def _read(response: httpx.Response) -> object | AtsError:
-    """The decoded JSON body of a 2xx, or the error that the status stands for."""
-    status = response.status_code
+@dataclass(frozen=True)
+class _Body:
+    """A response read in full: its status, headers, media type and bytes."""
+
+    status: int
+    headers: httpx.Headers
+    content_type: str
+    data: bytes
+
+
+def _read(body: _Body) -> _Body | AtsError:
+    """The body of a 2xx, or the error that the status stands for."""
+    status = body.status
     if 200 <= status < 300:
-        return _json(response)
+        return body
     if status == 401:
         return AuthRefused("Bindbee refused the API key (401)")
     if status == 403:
@@ -277,9 +320,9 @@ def _read(response: httpx.Response) -> object | AtsError:
     if status == 404:
         return NotFound("Bindbee has no such candidate (404)")
     if status == 422:
-        return InvalidRequest(f"Bindbee rejected the request (422{_where(response)})")
+        return InvalidRequest(f"Bindbee rejected the request (422{_where(body.data)})")
     if status == 429:
-        return RateLimited(retry_after(response.headers, now=time.time()))
+        return RateLimited(retry_after(body.headers, now=time.time()))
     if status >= 500:
         return Unavailable(f"Bindbee answered {status}")
     if 400 <= status < 500:
@@ -288,20 +331,44 @@ def _read(response: httpx.Response) -> object | AtsError:
     return BadResponse(f"Bindbee answered {status}, which we do not handle")
 
 
-def _json(response: httpx.Response) -> object | AtsError:
+async def _decoded(body: _Body, parse: Callable[[object], T]) -> T:
+    """`parse` applied to the body's JSON; BadResponse (raised) when it is not JSON."""
+    if len(body.data) < _DECODE_IN_THREAD_FROM:
+        return _decode(body, parse)
+    # A big body takes CPU time to decode and validate: a worker thread leaves the event
+    # loop free for other users meanwhile. A thread cannot be stopped at the deadline, but
+    # the body is capped, so it ends soon after.
+    return await asyncio.to_thread(_decode, body, parse)
+
+
+def _decode(body: _Body, parse: Callable[[object], T]) -> T:
     try:
-        body: object = response.json()
+        value: object = json.loads(body.data)
     except (ValueError, RecursionError):
-        kind = response.headers.get("content-type", "no content type").split(";")[0]
-        return BadResponse(f"Bindbee answered {response.status_code} with {kind}, not JSON")
-    return body
+        error = BadResponse(f"Bindbee answered {body.status} with {body.content_type}, not JSON")
+    else:
+        return parse(value)
+    raise error
 
 
-def _where(response: httpx.Response) -> str:
+def _page(value: object) -> _Page:
+    """Bindbee's list envelope, or BadResponse."""
+    try:
+        return _Page.model_validate(value)
+    except ValidationError:
+        raise BadResponse("not a page of candidates (cursor, page_size, items)") from None
+
+
+def _candidates(value: object) -> list[Candidate]:
+    """The candidates in a page of them."""
+    return [Candidate.from_payload(item) for item in _page(value).items]
+
+
+def _where(data: bytes) -> str:
     """`: path.id uuid_parsing` from a FastAPI 422 body: field names and error types only,
     never `msg` or `input`, which may quote what we sent."""
     try:
-        problems = response.json()["detail"]
+        problems = json.loads(data)["detail"]
         where = [
             ".".join(_identifier(part) for part in problem["loc"])
             + f" {_identifier(problem['type'])}"

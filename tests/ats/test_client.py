@@ -7,6 +7,7 @@ requests), never through how long a test took.
 from __future__ import annotations
 
 import asyncio
+import gzip
 import logging
 import socket
 import time
@@ -644,3 +645,58 @@ def test_rate_limit_state_is_frozen() -> None:
     state = RateLimitState(limit=200, remaining=10, reset_at=1.0)
     with pytest.raises(AttributeError):
         state.remaining = 5  # type: ignore[misc]
+
+
+# -- body size -------------------------------------------------------------------------------
+
+LIMIT = 100_000
+
+
+@pytest.mark.parametrize("declare_length", [True, False])
+async def test_a_body_over_the_limit_is_a_bad_response_read_no_further(
+    fake: FakeBindbee, declare_length: bool
+) -> None:
+    fake.huge_body(200_000_000, declare_length=declare_length)
+    async with make_client(fake.url, max_body_bytes=LIMIT) as client:
+        error = await failure(lambda: client.get_candidate(FULL_ID))
+    assert isinstance(error, BadResponse)
+    assert str(error) == f"Bindbee's response is larger than {LIMIT} bytes"
+    assert len(fake.requests) == 1  # not retried
+    # What the fake got out before we hung up: socket buffers at most, not 200 MB.
+    assert fake.streamed_bytes < 20_000_000
+
+
+async def test_a_body_within_the_limit_is_read_and_decoded_off_the_event_loop(
+    fake: FakeBindbee,
+) -> None:
+    big = dict(fixtures.FULL, raw_data={"notes": "n" * 500_000})
+    fake.body(big, path_contains=FULL_ID)
+    async with make_client(fake.url, max_body_bytes=600_000) as client:
+        candidate = await client.get_candidate(FULL_ID)
+    assert candidate.id == FULL_ID
+
+
+async def test_the_body_limit_is_a_setting(fake: FakeBindbee) -> None:
+    settings = LookupSettings.load(
+        _env_file=None,
+        bindbee_api_key="k",
+        bindbee_connector_token="t",
+        bindbee_base_url=fake.url,
+        bindbee_max_body_bytes=50_000,
+    )
+    async with BindbeeClient.from_settings(settings) as client:
+        assert client.max_body_bytes == 50_000
+    assert LookupSettings.model_fields["bindbee_max_body_bytes"].default == 2_000_000
+
+
+async def test_a_compressed_body_is_capped_once_decompressed() -> None:
+    body = gzip.compress(b'{"pad": "' + b"a" * 1_000_000 + b'"}')  # about 1 kB on the wire
+    response = httpx.Response(
+        200,
+        content=body,
+        headers={"content-type": "application/json", "content-encoding": "gzip"},
+    )
+    async with mock_client(lambda _: response) as client:
+        client.max_body_bytes = LIMIT
+        error = await failure(lambda: client.get_candidate(FULL_ID))
+    assert isinstance(error, BadResponse)

@@ -117,6 +117,7 @@ class FakeBindbee:
         self.requests: list[Recorded] = []
         self.request_count = 0  # every request, recorded or not (GET /_stats excepted)
         self.count_429 = 0  # 429s from the enforced rate limit (not scripted ones)
+        self.streamed_bytes = 0  # body bytes sent by huge_body()
         # The server thread and test code both touch the data and the fault script.
         self._lock = threading.Lock()
         self._faults: deque[_Fault] = deque()
@@ -203,6 +204,43 @@ class FakeBindbee:
             return _json(json_value, 200)
 
         self._script(times, answer, path_contains)
+
+    def huge_body(
+        self,
+        size: int,
+        times: int = 1,
+        *,
+        declare_length: bool = False,
+        path_contains: str | None = None,
+    ) -> None:
+        """Answer 200 with a JSON object `size` bytes long, sent in 64 kB chunks (chunked
+        encoding, or with a Content-Length when `declare_length`); `streamed_bytes` counts
+        what the client took before it hung up."""
+        chunk = b"a" * 65_536
+        head, tail = b'{"pad": "', b'"}'
+
+        async def answer(request: web.Request) -> web.StreamResponse:
+            response = web.StreamResponse(status=200, headers={"Content-Type": "application/json"})
+            if declare_length:
+                response.content_length = size
+            await response.prepare(request)
+            left = size - len(head) - len(tail)
+            try:
+                await self._stream(response, head)
+                while left > 0:
+                    await self._stream(response, chunk[: min(left, len(chunk))])
+                    left -= len(chunk)
+                await self._stream(response, tail)
+            except (ConnectionError, RuntimeError):
+                pass  # the client hung up, as it should past its limit
+            return response
+
+        self._script(times, answer, path_contains)
+
+    async def _stream(self, response: web.StreamResponse, data: bytes) -> None:
+        await response.write(data)
+        with self._lock:
+            self.streamed_bytes += len(data)
 
     def _script(self, times: int, answer: Answer, path_contains: str | None) -> None:
         if times > 0:
