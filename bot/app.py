@@ -40,6 +40,7 @@ def build_context(settings: ServeSettings) -> AppContext:
         BindbeeClient.from_settings(settings, budget=budget),
         ttl=settings.cache_ttl,
         max_entries=settings.cache_size,
+        max_bytes=settings.cache_max_bytes,
         strict=settings.privacy_strict,
         state=state,
         keys=keys,

@@ -97,6 +97,12 @@ class Settings(BaseSettings):
         60.0, ge=0, le=86_400, description="Seconds to keep a lookup; 0 = off."
     )
     cache_size: int = Field(1000, ge=1, le=1_000_000, description="Lookups kept at most.")
+    cache_max_bytes: int = Field(
+        20_000_000,
+        ge=0,
+        le=10_000_000_000,
+        description="Bytes the cache may hold at most (each entry counted as its JSON size).",
+    )
 
     redis_url: SecretStr | None = Field(
         None, description="Redis for state shared by several instances; unset: in-process."

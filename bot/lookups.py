@@ -5,8 +5,16 @@
 - Cache: results live for a short, settable time. It keeps only what the policy could ever
   show (`policy.retained`), as JSON: a private candidate only as the fact that it is
   private, and no email address of a candidate who may not be emailed.
-- `fresh=True` bypasses both, for anything that must re-check privacy (the share button);
-  its result then refreshes the cache, so a candidate who became private is private for all.
+- Fresh reads: `fetch(key, not_before=t)` answers from a read of the source that started
+  at `t` or later (`t` from `time.monotonic()`); `fresh=True` means "from now". It never
+  uses the cache, and shares only a fresh read of this process that started late enough.
+  What a channel sees (a share, an unfurl) is decided this way, so a candidate who turned
+  private is private there at once; only the requester's own card may come from the cache.
+- The cache never goes back in time: an answer with an older `modified_at` never replaces
+  a newer one (the state's versions), and in this process an answer never replaces one
+  from a read that started later. A fresh "private" or "not found" removes every entry of
+  that candidate, under every key (its Bindbee id and its ATS id), and reads that started
+  before it cannot put them back.
 
 Both live in a `SharedState` (bot/state/): this process's memory by default, Redis with
 REDIS_URL. Errors are not cached: a failed lookup is retried by the next person who asks.
@@ -17,7 +25,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from bot.ats import outcomes
@@ -53,6 +61,14 @@ class LookupKey:
     value: str
 
 
+@dataclass(frozen=True)
+class _Read:
+    """A fresh read of the source in flight, and when it started (time.monotonic())."""
+
+    started: float
+    task: asyncio.Task[Candidate] = field(compare=False)
+
+
 class Lookups:
     """Coalesced, cached candidate lookups against one source (one connector)."""
 
@@ -62,6 +78,7 @@ class Lookups:
         *,
         ttl: float = 60.0,
         max_entries: int = 1000,
+        max_bytes: int = 20_000_000,
         strict: bool = False,
         clock: Callable[[], float] = time.monotonic,
         state: SharedState | None = None,
@@ -71,14 +88,26 @@ class Lookups:
         self._source = source
         self._ttl = ttl
         self._strict = strict
-        self._state = state or MemoryState(max_entries=max_entries, clock=clock)
+        self._state = state or MemoryState(
+            max_entries=max_entries, max_bytes=max_bytes, clock=clock
+        )
         self._keys = keys
         self._wait = wait  # how long to wait on another instance's request for the same key
+        self._fresh: dict[LookupKey, _Read] = {}  # the latest fresh read of each key
+        self._reading: dict[object, float] = {}  # the start of every read in flight
+        # The start of the latest read whose answer is in, by key and by candidate id: an
+        # answer from an earlier read must not replace it (nor undo a removal).
+        self._latest: dict[LookupKey, float] = {}
 
-    async def fetch(self, key: LookupKey, *, fresh: bool = False) -> Candidate:
-        """The candidate for `key`, or raise a LookupFailure."""
-        if fresh:
-            return await self._load(key)
+    async def fetch(
+        self, key: LookupKey, *, fresh: bool = False, not_before: float | None = None
+    ) -> Candidate:
+        """The candidate for `key`, or raise a LookupFailure.
+
+        With `not_before` (a time.monotonic() reading; `fresh` means now), the answer comes
+        from a read of the source that started at that time or later, never from the cache."""
+        if fresh or not_before is not None:
+            return await self._fresh_read(key, time.monotonic() if fresh else not_before)
         cached = await self._state.get(self._keys.cache(key.kind, key.value))
         if cached is not None:
             return _candidate(outcomes.decode(cached))
@@ -93,13 +122,13 @@ class Lookups:
         return loaded[0] if loaded else _candidate(outcomes.decode(shared))
 
     async def fetch_many(
-        self, keys: Sequence[LookupKey], *, fresh: bool = False
+        self, keys: Sequence[LookupKey], *, fresh: bool = False, not_before: float | None = None
     ) -> list[Candidate | LookupFailure]:
         """Fetch several keys at the same time; each result is a candidate or its error."""
 
         async def one(key: LookupKey) -> Candidate | LookupFailure:
             try:
-                return await self.fetch(key, fresh=fresh)
+                return await self.fetch(key, fresh=fresh, not_before=not_before)
             except LookupFailure as error:
                 return error
 
@@ -123,6 +152,27 @@ class Lookups:
                 found[LookupKey(kind, id_value)] = _candidate(outcomes.decode(value))  # type: ignore[arg-type]
         return found
 
+    @property
+    def cached_bytes(self) -> int:
+        """The size of what an in-process cache holds (for tests and diagnostics)."""
+        if not isinstance(self._state, MemoryState):
+            raise TypeError("only an in-process cache can be measured")
+        return self._state.size
+
+    async def _fresh_read(self, key: LookupKey, not_before: float | None) -> Candidate:
+        """A fresh read in flight here that started late enough, or a new one."""
+        read = self._fresh.get(key)
+        if read is None or (not_before is not None and read.started < not_before):
+            read = _Read(time.monotonic(), asyncio.create_task(self._load(key)))
+            self._fresh[key] = read
+            read.task.add_done_callback(lambda _: self._fresh_done(key, read))
+        # shield: one caller giving up must not cancel the read the others wait on
+        return await asyncio.shield(read.task)
+
+    def _fresh_done(self, key: LookupKey, read: _Read) -> None:
+        if self._fresh.get(key) is read:
+            del self._fresh[key]
+
     async def _load_shared(self, key: LookupKey, loaded: list[Candidate]) -> str:
         """Load `key` and encode the outcome, an error included, for whoever waits on it."""
         try:
@@ -133,15 +183,59 @@ class Lookups:
             return outcomes.encode(error)
 
     async def _load(self, key: LookupKey) -> Candidate:
-        candidate = await self._from_source(key)
+        started = time.monotonic()
+        token = object()
+        self._reading[token] = started
+        try:
+            return await self._apply(key, started)
+        finally:
+            del self._reading[token]
+            self._forget_guards()
+
+    async def _apply(self, key: LookupKey, started: float) -> Candidate:
+        """Read `key` from the source and bring the cache up to date with the answer."""
+        try:
+            candidate = await self._from_source(key)
+        except NotFound:
+            await self._remove(key, started)
+            raise
         kept = retained(candidate, strict=self._strict)
         if is_private(candidate, strict=self._strict):
             candidate = kept  # nothing of a private candidate goes any further
             # older entries under other keys may predate the change, here or on other instances
-            await self._state.evict(self._keys.candidate(kept.id))
+            await self._remove(key, started, kept.id)
+        by_id = LookupKey("id", kept.id)
+        if any(self._latest.get(k, started) > started for k in (key, by_id)):
+            return candidate  # a read that started later has answered already: keep that
         await self._store(key, kept)
-        await self._store(LookupKey("id", kept.id), kept)
+        await self._store(by_id, kept)
+        self._mark((key, by_id), started)
         return candidate
+
+    async def _remove(self, key: LookupKey, started: float, candidate_id: str = "") -> None:
+        """Drop every entry of the candidate(s) behind `key`, under every key."""
+        ids = {candidate_id} - {""}
+        if key.kind == "id":
+            ids.add(key.value)
+        else:  # whoever the ATS id named until now
+            cached = await self._state.get(self._keys.cache(key.kind, key.value))
+            known = outcomes.decode(cached) if cached is not None else None
+            if isinstance(known, Candidate):
+                ids.add(known.id)
+        for candidate in ids:
+            await self._state.evict(self._keys.candidate(candidate))
+        self._mark((key, *(LookupKey("id", candidate) for candidate in ids)), started)
+
+    def _mark(self, keys: Sequence[LookupKey], started: float) -> None:
+        for key in keys:
+            self._latest[key] = max(started, self._latest.get(key, started))
+
+    def _forget_guards(self) -> None:
+        """A guard only matters to reads that started before it and are still in flight."""
+        oldest = min(self._reading.values(), default=None)
+        for key, started in list(self._latest.items()):
+            if oldest is None or started <= oldest:
+                del self._latest[key]
 
     async def _from_source(self, key: LookupKey) -> Candidate:
         if key.kind == "id":

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -165,19 +166,151 @@ async def test_strict_mode_caches_unknown_privacy_as_private() -> None:
     assert (await lookups.fetch(LookupKey("id", "c-8"))).first_name is None
 
 
-async def test_fresh_bypasses_the_cache_and_updates_it_for_everyone() -> None:
+async def test_a_fresh_read_bypasses_the_cache_and_updates_it_for_everyone() -> None:
     source = CountingSource(person())
     lookups = Lookups(source)
     await lookups.fetch(ID)
     by_link = LookupKey("remote_id", "r-c-1")
     await lookups.fetch(by_link)
     source.people["c-1"] = person(is_private=True)
-    assert (await lookups.fetch(ID, fresh=True)).is_private is True
+    assert (await lookups.fetch(ID, not_before=time.monotonic())).is_private is True
     assert len(source.calls) == 3
     # the entry under the link's key was forgotten, not left showing the old data
     assert by_link not in lookups.cached_entries()
     assert (await lookups.fetch(ID)).is_private is True
     assert len(source.calls) == 3
+
+
+class GatedSource:
+    """A CandidateSource whose every read answers with the data as it was when the read
+    started, and only once the test opens that read's gate."""
+
+    def __init__(self, *people: Candidate) -> None:
+        self.people = {p.id: p for p in people}
+        self.gates: list[asyncio.Event] = []
+
+    async def get_candidate(self, candidate_id: str) -> Candidate:
+        answer = self.people.get(candidate_id)  # read now, answered later
+        gate = asyncio.Event()
+        self.gates.append(gate)
+        await gate.wait()
+        if answer is None:
+            raise NotFound()
+        return answer
+
+    async def find_by_remote_id(self, remote_id: str) -> list[Candidate]:
+        answer = [p for p in self.people.values() if p.remote_id == remote_id]
+        gate = asyncio.Event()
+        self.gates.append(gate)
+        await gate.wait()
+        return answer
+
+
+async def settle() -> None:
+    for _ in range(5):
+        await asyncio.sleep(0)
+
+
+async def test_a_fresh_read_shares_only_a_read_that_started_after_the_request() -> None:
+    source = GatedSource(person())
+    lookups = Lookups(source)
+    early = asyncio.create_task(lookups.fetch(ID))  # a read starts before the request
+    await settle()
+    arrived = time.monotonic()
+    source.people["c-1"] = person(is_private=True)  # …and the candidate turns private
+    fresh = asyncio.create_task(lookups.fetch(ID, not_before=arrived))
+    await settle()
+    assert len(source.gates) == 2  # the early read was too early to share
+    later = asyncio.create_task(lookups.fetch(ID, not_before=arrived))
+    await settle()
+    assert len(source.gates) == 2  # a read that started after `arrived` is shared
+    for gate in source.gates:
+        gate.set()
+    assert (await early).is_private is None  # its caller asked before the change
+    assert (await fresh).is_private is True
+    assert (await later).is_private is True
+
+
+async def test_an_older_read_that_ends_later_never_replaces_a_newer_answer() -> None:
+    source = GatedSource(person())
+    lookups = Lookups(source)
+    old = asyncio.create_task(lookups.fetch(ID))
+    await settle()
+    source.people["c-1"] = person(is_private=True)
+    new = asyncio.create_task(lookups.fetch(ID, not_before=time.monotonic()))
+    await settle()
+    old_gate, new_gate = source.gates
+    new_gate.set()
+    assert (await new).is_private is True
+    old_gate.set()
+    assert (await old).is_private is None  # its caller asked before the change
+    assert lookups.cached_entries()[ID].is_private is True  # but the cache stays private
+    assert (await lookups.fetch(ID)).is_private is True
+
+
+async def test_a_later_modified_at_wins_whatever_the_order_of_reads() -> None:
+    newer = person(title="Principal", modified_at=NOW + timedelta(hours=1))
+    source = GatedSource(newer)
+    lookups = Lookups(source)
+    first = asyncio.create_task(lookups.fetch(ID))
+    await settle()
+    source.people["c-1"] = person(title="Staff")  # a replica behind: an older record
+    second = asyncio.create_task(lookups.fetch(ID, not_before=time.monotonic()))
+    await settle()
+    source.gates[0].set()
+    await first
+    source.gates[1].set()
+    await second
+    assert lookups.cached_entries()[ID].title == "Principal"
+
+
+async def test_a_fresh_not_found_removes_the_candidate_under_every_key() -> None:
+    source = GatedSource(person())
+    lookups = Lookups(source)
+    by_link = LookupKey("remote_id", "r-c-1")
+    for key in (ID, by_link):
+        task = asyncio.create_task(lookups.fetch(key))
+        await settle()
+        source.gates[-1].set()
+        await task
+    assert set(lookups.cached_entries()) == {ID, by_link}
+    stale = asyncio.create_task(lookups.fetch(by_link, not_before=time.monotonic()))
+    await settle()
+    del source.people["c-1"]  # deleted in the ATS
+    gone = asyncio.create_task(lookups.fetch(ID, not_before=time.monotonic()))
+    await settle()
+    source.gates[-1].set()
+    with pytest.raises(NotFound):
+        await gone
+    assert lookups.cached_entries() == {}
+    source.gates[-2].set()  # the read that started before the 404 ends after it
+    await stale
+    assert lookups.cached_entries() == {}  # and does not bring the candidate back
+
+
+async def test_a_not_found_by_ats_id_removes_the_entry_under_the_bindbee_id_too() -> None:
+    source = CountingSource(person())
+    lookups = Lookups(source)
+    await lookups.fetch(LookupKey("remote_id", "r-c-1"))  # cached under both keys
+    assert len(lookups.cached_entries()) == 2
+    del source.people["c-1"]
+    with pytest.raises(NotFound):
+        await lookups.fetch(LookupKey("remote_id", "r-c-1"), not_before=time.monotonic())
+    assert lookups.cached_entries() == {}
+
+
+async def test_the_cache_is_bounded_in_bytes() -> None:
+    people = [person(f"c-{i}", tags=["x" * 900] * 3) for i in range(10)]
+    lookups = Lookups(CountingSource(*people), max_bytes=10_000)
+    for i in range(10):
+        await lookups.fetch(LookupKey("id", f"c-{i}"))
+    assert 0 < lookups.cached_bytes <= 10_000
+    kept = [k.value for k in lookups.cached_entries()]
+    assert 1 < len(kept) < 10
+    assert kept == [f"c-{i}" for i in range(10 - len(kept), 10)]  # the most recent
+    huge = Lookups(CountingSource(person(tags=["t" * 900] * 100)), max_bytes=10_000)
+    await huge.fetch(ID)
+    assert huge.cached_entries() == {}  # bigger than the whole cache: not cached
 
 
 async def test_remote_ids_resolve_to_exactly_one_candidate() -> None:

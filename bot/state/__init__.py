@@ -21,7 +21,7 @@ __all__ = ["Budget", "Health", "Keys", "SharedState", "keys_for", "open_state"]
 
 def open_state(settings: Settings) -> SharedState:
     """The state backend the settings ask for; nothing connects yet."""
-    local = MemoryState(max_entries=settings.cache_size)
+    local = MemoryState(max_entries=settings.cache_size, max_bytes=settings.cache_max_bytes)
     if settings.redis_url is None:
         return local
     client = connect(settings.redis_url.get_secret_value(), timeout=settings.redis_timeout)

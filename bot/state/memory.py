@@ -44,14 +44,20 @@ class MemoryBudget:
 
 
 class MemoryState:
-    """Cache (bounded LRU), coalescing, budgets and dedupe in this process."""
+    """Cache (an LRU bounded in entries and in size), coalescing, budgets and dedupe here."""
 
     name = "memory"
 
     def __init__(
-        self, *, max_entries: int = 1000, clock: Callable[[], float] = time.monotonic
+        self,
+        *,
+        max_entries: int = 1000,
+        max_bytes: int = 20_000_000,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._max_entries = max_entries
+        self._max_bytes = max_bytes
+        self.size = 0  # characters of the cached values (JSON, nearly all ASCII: ≈ bytes)
         self._clock = clock
         self._cache: OrderedDict[str, _Entry] = OrderedDict()
         self._groups: dict[str, set[str]] = {}
@@ -77,19 +83,20 @@ class MemoryState:
         if old is not None and _newer(old.version, version):
             return False
         if old is not None:
-            self._ungroup(key, old.group)
+            self._drop(key)
+        if len(value) > self._max_bytes:
+            return False  # bigger than the whole cache
         self._cache[key] = _Entry(value, self._clock() + ttl, group, version)
-        self._cache.move_to_end(key)
+        self.size += len(value)
         self._groups.setdefault(group, set()).add(key)
-        while len(self._cache) > self._max_entries:
-            oldest, entry = self._cache.popitem(last=False)
-            self._ungroup(oldest, entry.group)
+        while len(self._cache) > self._max_entries or self.size > self._max_bytes:
+            self._drop(next(iter(self._cache)))  # the least recently used
         return True
 
     async def evict(self, group: str) -> None:
         """Drop every cached value of `group`."""
-        for key in self._groups.pop(group, set()):
-            self._cache.pop(key, None)
+        for key in list(self._groups.get(group, ())):
+            self._drop(key)
 
     async def coalesce(self, key: str, load: Load, *, wait: float) -> str:
         """One `load` at a time for `key`; everyone asking meanwhile gets its result."""
@@ -139,6 +146,7 @@ class MemoryState:
         """Drop every cached value (dedupe and budgets stay)."""
         self._cache.clear()
         self._groups.clear()
+        self.size = 0
 
     def entries(self) -> dict[str, str]:
         """Every live cached value by key (for tests and diagnostics)."""
@@ -147,10 +155,15 @@ class MemoryState:
     def _live(self, key: str) -> _Entry | None:
         entry = self._cache.get(key)
         if entry is not None and entry.expires_at <= self._clock():
-            del self._cache[key]
-            self._ungroup(key, entry.group)
+            self._drop(key)
             return None
         return entry
+
+    def _drop(self, key: str) -> None:
+        entry = self._cache.pop(key, None)
+        if entry is not None:
+            self.size -= len(entry.value)
+            self._ungroup(key, entry.group)
 
     def _ungroup(self, key: str, group: str) -> None:
         members = self._groups.get(group)

@@ -336,3 +336,20 @@ async def test_unknown_reach_is_unfurled_when_the_setting_allows_external_channe
     await app.post(_without_shared_flag(event, "Ev42"), JSON)
     assert "unfurled=1" in await _settled(app, caplog, "Ev42")
     assert app.slack.calls_to("/api/conversations.info") == []
+
+
+@pytest.mark.parametrize("source", ["conversations_history", "composer"])
+async def test_an_unfurl_follows_a_change_to_private_at_once(
+    app: RunningApp, bindbee: FakeBindbee, caplog: pytest.LogCaptureFixture, source: str
+) -> None:
+    """The requester's card is cached; an unfurl, which everyone sees, never uses it."""
+    person = _person("4012345050")
+    bindbee.add(person)
+    url = GREENHOUSE.format("4012345050")
+    await app.command(url)
+    assert FULL["first_name"] in json.dumps(await app.reply())  # now cached, both ways
+    bindbee.set_private(person["id"])
+    await app.event(link_shared_event([url], source=source), event_id="Ev50")
+    assert "skipped=private" in await _settled(app, caplog, "Ev50")
+    assert _unfurls(app.slack) == []
+    assert len(bindbee.requests) == 2  # the unfurl asked the ATS again

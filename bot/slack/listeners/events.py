@@ -120,7 +120,10 @@ async def _unfurl_links(
     if refusal is not None:
         logger.info("unfurl event=%s links=%d skipped: %s", event_id, len(links), _WHY[refusal])
         return
-    results = await app_context.lookups.fetch_many([LookupKey(m.kind, m.value) for m in links])
+    # Everyone in the conversation sees an unfurl (message or composer preview): decide on
+    # reads that started after this handling did, never on the cache.
+    keys = [LookupKey(m.kind, m.value) for m in links]
+    results = await app_context.lookups.fetch_many(keys, not_before=started)
     unfurls: dict[str, dict[str, Any]] = {}
     skipped: list[str] = []
     for match, outcome in zip(links, results, strict=True):
