@@ -24,8 +24,7 @@ from bot.core.policy import MAX_TEXT_KEPT, Disclosure, View, disclose
 from tests.core.cards.helpers import strings
 
 ZERO_WIDTH = ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad")
-BIDI = ("\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069")
-BIDI += ("\u200e", "\u200f", "\u061c")
+BIDI = tuple("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
 AT_SIGNS = ("@", "＠", "﹫", "%40")
 WORDS = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=8)
 
