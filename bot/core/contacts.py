@@ -33,7 +33,6 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from urllib.parse import unquote
 
 HIDDEN = "[hidden]"
 MIN_VALUE_LENGTH = 5  # shorter listed values ("1", "a") would hide ordinary words
@@ -44,9 +43,12 @@ MIN_PHONE_DIGITS = 7
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]++@[\w-]++(?:\.[\w-]++)++")
 # A run starts at `+`, `(` or a digit outside a word, and is taken whole; every attempt that
 # starts at a digit succeeds, so the scan resumes after the run and never re-reads it.
-_PHONE_RUN = re.compile(r"(?<![\w+(])[+(]?\d[\d ().\-/]*+")
+# Runs shorter than MIN_PHONE_DIGITS fail at once (at most 7 characters read), so the many
+# short numbers of ordinary text never reach Python.
+_PHONE_RUN = re.compile(r"(?<![\w+(])[+(]?\d[\d ().\-/]{6,}+")
 _RUN_END = " ().-/"
 _DIGITS = re.compile(r"\d++")
+_PERCENT_ESCAPES = re.compile(r"(?:%[0-9A-Fa-f]{2})++")
 _DATE = r"(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4})"
 _DATES = re.compile(rf"{_DATE}(?: ?[-/] ?{_DATE})?")
 # Unicode's format characters (category Cf, as of Unicode 14): zero-width space and joiners,
@@ -176,7 +178,13 @@ def _leftmost(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
 def _normalised(text: str) -> str:
     """The text searched for disguised details (see the module docstring)."""
     visible = text.translate(_NO_FORMAT_CHARACTERS)
-    return unicodedata.normalize("NFKC", unquote(visible)).translate(_NO_FORMAT_CHARACTERS)
+    decoded = _PERCENT_ESCAPES.sub(_decode_escapes, visible) if "%" in visible else visible
+    return unicodedata.normalize("NFKC", decoded).translate(_NO_FORMAT_CHARACTERS)
+
+
+def _decode_escapes(escapes: re.Match[str]) -> str:
+    """A run of %-escapes as the UTF-8 text it encodes (as urllib.parse.unquote reads it)."""
+    return bytes.fromhex(escapes.group().replace("%", "")).decode(errors="replace")
 
 
 def _lower(text: str) -> str:

@@ -21,7 +21,8 @@ what the policy withheld, even by mistake.
 
 The ATS's text is cut to what a card could ever show, plus a margin, before anything
 searches it: texts to `MAX_TEXT_KEPT` characters, lists to `MAX_ITEMS_KEPT` items, of which
-only the first `MAX_ITEMS_READ` keep their text (the others only count towards "+N more").
+only the first `MAX_ITEMS_READ` keep their text, cut to `MAX_ITEM_KEPT` (the others only
+count towards "+N more"), and links to the first `MAX_LINKS_READ`.
 """
 
 from __future__ import annotations
@@ -35,9 +36,11 @@ from bot.core.contacts import Finder
 
 # Cards show at most 500 characters of one value, 15 items of a list and 5 links; the margin
 # keeps every cut out of sight, so a value cut in two can never show half an address.
-MAX_TEXT_KEPT = 1000
+MAX_TEXT_KEPT = 1000  # a card shows at most 500 characters of a value
+MAX_ITEM_KEPT = 400  # …and 200 of a list item
 MAX_URL_KEPT = 3000  # Block Kit's URL limit: a longer link is never shown
-MAX_ITEMS_READ = 100
+MAX_ITEMS_READ = 30  # …and 15 items of a list
+MAX_LINKS_READ = 100  # …and 5 links, counting the others for "+N more links"
 MAX_ITEMS_KEPT = 1000
 NOT_READ = "…"  # stands for an item past MAX_ITEMS_READ: counted, never shown
 
@@ -142,14 +145,18 @@ def _without(
 
 
 def _links(urls: tuple[CandidateUrl, ...], finder: Finder) -> tuple[CandidateUrl, ...]:
-    """The links that carry no hidden detail, at most MAX_ITEMS_READ of them.
+    """The links that carry no hidden detail, at most MAX_LINKS_READ of them.
 
     A link is dropped, not edited: a link with "[hidden]" in it would lead somewhere else.
-    The finder decodes %-escapes, so `jane%40example.com` in a query is found too."""
+    The finder decodes %-escapes, so `jane%40example.com` in a query is found too. A link
+    that no card would show (too long, or with whitespace or invisible characters in it)
+    is dropped unread."""
     return tuple(
         url
-        for url in urls[:MAX_ITEMS_READ]
+        for url in urls[:MAX_LINKS_READ]
         if len(url.value) <= MAX_URL_KEPT
+        and url.value.isprintable()
+        and " " not in url.value
         and finder.hide(url.value) == url.value
         and finder.hide((url.url_type or "")[:MAX_TEXT_KEPT]) == (url.url_type or "")
     )
@@ -159,7 +166,7 @@ def _cut(values: tuple[str, ...], hide: Callable[[str], str] = str) -> tuple[str
     """A list cut to size: the first MAX_ITEMS_READ items (cut, then `hide` applied), and
     up to MAX_ITEMS_KEPT in all, the others as NOT_READ, so "+N more" still counts them."""
     kept = values[:MAX_ITEMS_KEPT]
-    read = tuple(hide(value[:MAX_TEXT_KEPT]) for value in kept[:MAX_ITEMS_READ])
+    read = tuple(hide(value[:MAX_ITEM_KEPT]) for value in kept[:MAX_ITEMS_READ])
     return read + (NOT_READ,) * (len(kept) - len(read))
 
 
