@@ -18,6 +18,8 @@ from bot.core.links import LinkPattern, match_link
 from bot.lookups import LookupKey
 
 MAX_IDS = 5
+# Enough for MAX_IDS links of Slack's longest URL and their markup; the rest is not read.
+MAX_TEXT_LENGTH = 20_000
 _TOKEN = re.compile(r"<[^<>]*>|[^\s,<>]+")
 _URL = re.compile(r"(?i)^https?://")
 
@@ -47,7 +49,7 @@ class Query:
 
 def parse_query(text: str, patterns: tuple[LinkPattern, ...]) -> Query:
     """Parse `/candidate` text: ids and links, separated by spaces or commas."""
-    tokens = [_unwrap(token) for token in _TOKEN.findall(text or "")]
+    tokens = [_unwrap(token) for token in _TOKEN.findall((text or "")[:MAX_TEXT_LENGTH])]
     tokens = [token for token in tokens if token]
     if not tokens or (len(tokens) == 1 and tokens[0].lower() in {"help", "-h", "--help", "?"}):
         return Query(wants_help=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 
 from hypothesis import given
@@ -10,7 +11,7 @@ from hypothesis import strategies as st
 from bot.ats.errors import InvalidId, UnknownLink
 from bot.ats.ids import is_plausible_id
 from bot.core.links import BUILTIN_PATTERNS
-from bot.core.query import MAX_IDS, parse_query
+from bot.core.query import MAX_IDS, MAX_TEXT_LENGTH, parse_query
 from bot.lookups import LookupKey
 
 UUID = "018b18ef-c487-703c-afd9-0ca478ccd9d6"
@@ -91,3 +92,13 @@ def test_lists_of_uuids_round_trip(ids: list[str], separator: str) -> None:
 def test_uuid_objects_are_plain_ids() -> None:
     value = str(uuid.uuid4())
     assert parse(value) == [(value, LookupKey("id", value))]
+
+
+def test_text_past_the_limit_is_not_read() -> None:
+    """A megabyte of ids costs no more than MAX_TEXT_LENGTH characters of them."""
+    ids = " ".join(f"c{i:06d}" for i in range(150_000))  # about 1.2 MB
+    started = time.monotonic()
+    query = parse_query(ids, ())
+    assert time.monotonic() - started < 1  # generous: milliseconds
+    assert len(query.items) == MAX_IDS
+    assert query.left_out < MAX_TEXT_LENGTH // 8
