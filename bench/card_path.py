@@ -148,7 +148,7 @@ async def measure(repeat: int) -> dict[str, float]:
         )
         path = f"/api/ats/v1/candidates/{bench_id(CANDIDATE)}"
         figures["ATS request and its JSON (our client)"] = await per_await(
-            repeat, lambda: client._get(path, template=path)
+            repeat, lambda: client._get(path, template=path, parse=lambda json_value: json_value)
         )
         await client.aclose()
         figures["  the same GET with plain aiohttp (as the floor)"] = await _plain_get_us(
