@@ -36,7 +36,11 @@ def walk_cut(text: str, limit: int, escaped: bool) -> str:
 
 
 def walk_one_line(text: str) -> str | None:
-    kept = (" " if unicodedata.category(c) in {"Cc", "Cs"} else c for c in text)
+    # Bidi controls go entirely (a "\u202e" must not make a name read backwards).
+    bidi = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+    kept = (
+        "" if c in bidi else " " if unicodedata.category(c) in {"Cc", "Cs"} else c for c in text
+    )
     line = " ".join("".join(kept).split())
     return line if any(unicodedata.category(c)[0] in "LNPS" for c in line) else None
 
