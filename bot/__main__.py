@@ -17,8 +17,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="{serve,preview,doctor}")
     commands.add_parser("serve", help="serve the app (the default)")
-    preview = commands.add_parser("preview", help="render one candidate's card in the terminal")
-    preview.add_argument("ref", nargs="?", help="a candidate id or link (none: list demo data)")
+    preview = commands.add_parser(
+        "preview", help="render a candidate's card, or a search's list, in the terminal"
+    )
+    preview.add_argument(
+        "ref", nargs="?", help="an id, link, email or name (none: list the demo data)"
+    )
     preview.add_argument("--demo", action="store_true", help="use the bundled demo candidates")
     preview.add_argument("--view", choices=["requester", "channel", "unfurl"], default="requester")
     preview.add_argument("--json", action="store_true", help="print only the Block Kit payload")

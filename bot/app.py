@@ -45,6 +45,7 @@ def build_context(settings: ServeSettings) -> AppContext:
         state=state,
         keys=keys,
         wait=settings.lookup_deadline,
+        deadline=settings.lookup_deadline,
     )
     # Bolt uses this client for every request, and Socket Mode uses it too, so every Web API
     # call (auth.test and apps.connections.open included) goes to SLACK_API_URL.

@@ -1,4 +1,5 @@
-"""Lookups: from an id or a link to a candidate, calling the ATS as little as possible.
+"""Lookups: from an id, a link, an email or a name to candidates, calling the ATS as little
+as possible.
 
 - Coalescing: concurrent lookups of the same key share one request to the source (across
   every instance when the state is in Redis).
@@ -18,21 +19,29 @@
 
 Both live in a `SharedState` (bot/state/): this process's memory by default, Redis with
 REDIS_URL. Errors are not cached: a failed lookup is retried by the next person who asks.
+
+Searches (by email or name, bot/core/search.py) read at most two pages: one sized to fit
+MAX_ROWS public matches, and the next only when the first left fewer than that and the
+lookup deadline still has time. Private matches are dropped before anything is counted.
+Concurrent identical searches share one request (in this process). Search results are not
+cached: a list would have to be forgotten, on every instance, the moment any one of its
+candidates turns private, and the card behind each row is fetched fresh anyway.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from bot.ats import outcomes
 from bot.ats.errors import AmbiguousRemoteId, LookupFailure, NotFound
-from bot.ats.models import Candidate
+from bot.ats.models import Candidate, CandidatePage
 from bot.core.links import KeyKind
 from bot.core.policy import is_private, retained
+from bot.core.search import MAX_ROWS, PAGE_SIZE, SearchKey, SearchResult, matches
 from bot.state.base import SharedState
 from bot.state.keys import Keys
 from bot.state.memory import MemoryState
@@ -50,6 +59,12 @@ class CandidateSource(Protocol):
 
     async def find_by_remote_id(self, remote_id: str) -> list[Candidate]:
         """Every candidate whose ATS id is `remote_id` (usually zero or one)."""
+        ...
+
+    async def list_candidates(
+        self, filters: Mapping[str, str], *, page_size: int, cursor: str | None = None
+    ) -> CandidatePage:
+        """One page of the candidates that Bindbee's list `filters` select."""
         ...
 
 
@@ -84,6 +99,7 @@ class Lookups:
         state: SharedState | None = None,
         keys: Keys = LOCAL_KEYS,
         wait: float = 10.0,
+        deadline: float = 8.0,
     ) -> None:
         self._source = source
         self._ttl = ttl
@@ -93,6 +109,8 @@ class Lookups:
         )
         self._keys = keys
         self._wait = wait  # how long to wait on another instance's request for the same key
+        self._deadline = deadline  # for a whole search, second page included
+        self._searching: dict[SearchKey, asyncio.Task[SearchResult]] = {}
         self._fresh: dict[LookupKey, _Read] = {}  # the latest fresh read of each key
         self._reading: dict[object, float] = {}  # the start of every read in flight
         # The start of the latest read whose answer is in, by key and by candidate id: an
@@ -129,6 +147,27 @@ class Lookups:
         async def one(key: LookupKey) -> Candidate | LookupFailure:
             try:
                 return await self.fetch(key, fresh=fresh, not_before=not_before)
+            except LookupFailure as error:
+                return error
+
+        return list(await asyncio.gather(*(one(key) for key in keys)))
+
+    async def search(self, key: SearchKey) -> SearchResult:
+        """The public candidates that match `key`, or raise a LookupFailure."""
+        task = self._searching.get(key)
+        if task is None:
+            task = asyncio.create_task(self._search(key))
+            self._searching[key] = task
+            task.add_done_callback(lambda _: self._searching.pop(key, None))
+        # shield: one caller giving up must not cancel the search the others wait on
+        return await asyncio.shield(task)
+
+    async def search_many(self, keys: Sequence[SearchKey]) -> list[SearchResult | LookupFailure]:
+        """Run several searches at the same time; each result is a SearchResult or its error."""
+
+        async def one(key: SearchKey) -> SearchResult | LookupFailure:
+            try:
+                return await self.search(key)
             except LookupFailure as error:
                 return error
 
@@ -237,6 +276,55 @@ class Lookups:
             if oldest is None or started <= oldest:
                 del self._latest[key]
 
+    async def _search(self, key: SearchKey) -> SearchResult:
+        found, more_pages = await self._read_matches(key)
+        public: list[Candidate] = []
+        for candidate in found:
+            if is_private(candidate, strict=self._strict):
+                # cached under an id before it turned private, here or on other instances
+                await self._state.evict(self._keys.candidate(candidate.id))
+            else:
+                public.append(candidate)
+        return SearchResult(
+            shown=tuple(retained(c, strict=self._strict) for c in public[:MAX_ROWS]),
+            ids=tuple(candidate.id for candidate in public),
+            maybe_more=more_pages and len(public) == len(found),
+        )
+
+    async def _read_matches(self, key: SearchKey) -> tuple[list[Candidate], bool]:
+        """The candidates that really match (private ones too), and whether Bindbee had
+        more pages than were read."""
+        deadline = asyncio.get_running_loop().time() + self._deadline
+        filter_sets = key.filter_sets()
+        if len(filter_sets) > 1:
+            # One request per filter set, side by side, and no second pages: still two in all.
+            answers = await asyncio.gather(
+                *(self._source.list_candidates(f, page_size=PAGE_SIZE) for f in filter_sets),
+                return_exceptions=True,
+            )
+            found: list[Candidate] = []
+            for filters, page in zip(filter_sets, answers, strict=True):
+                if isinstance(page, BaseException):
+                    raise page
+                found += [candidate for candidate in page.items if matches(candidate, filters)]
+            more_pages = any(isinstance(p, CandidatePage) and p.cursor for p in answers)
+            return _unique(found), more_pages
+        [filters] = filter_sets
+        first = await self._source.list_candidates(filters, page_size=PAGE_SIZE)
+        found = _unique([candidate for candidate in first.items if matches(candidate, filters)])
+        public = sum(not is_private(candidate, strict=self._strict) for candidate in found)
+        if first.cursor is None or public > MAX_ROWS:
+            return found, first.cursor is not None
+        try:
+            async with asyncio.timeout_at(deadline):
+                second = await self._source.list_candidates(
+                    filters, page_size=PAGE_SIZE, cursor=first.cursor
+                )
+        except (LookupFailure, TimeoutError):
+            return found, True  # the first page still answers
+        found += [candidate for candidate in second.items if matches(candidate, filters)]
+        return _unique(found), second.cursor is not None
+
     async def _from_source(self, key: LookupKey) -> Candidate:
         if key.kind == "id":
             return await self._source.get_candidate(key.value)
@@ -262,3 +350,11 @@ def _candidate(outcome: outcomes.Outcome) -> Candidate:
     if isinstance(outcome, LookupFailure):
         raise outcome
     return outcome
+
+
+def _unique(candidates: list[Candidate]) -> list[Candidate]:
+    """The candidates in order, each id once (two filter sets may find the same person)."""
+    first: dict[str, Candidate] = {}
+    for candidate in candidates:
+        first.setdefault(candidate.id, candidate)
+    return list(first.values())

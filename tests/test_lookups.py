@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot.ats.errors import AmbiguousRemoteId, NotFound, Unavailable
-from bot.ats.models import Candidate
+from bot.ats.models import Candidate, CandidatePage
+from bot.core.search import SearchKey, SearchResult
 from bot.lookups import LookupKey, Lookups
 
 NOW = datetime(2026, 11, 30, tzinfo=UTC)
@@ -39,6 +41,7 @@ class CountingSource:
         self.release = asyncio.Event()
         self.release.set()
         self.fail_with: Exception | None = None
+        self.slow_second_page = 0.0
 
     async def get_candidate(self, candidate_id: str) -> Candidate:
         self.calls.append(candidate_id)
@@ -53,6 +56,30 @@ class CountingSource:
         self.calls.append(f"remote:{remote_id}")
         await self.release.wait()
         return [p for p in self.people.values() if p.remote_id == remote_id]
+
+    async def list_candidates(
+        self, filters: Mapping[str, str], *, page_size: int, cursor: str | None = None
+    ) -> CandidatePage:
+        self.calls.append(f"list:{sorted(filters.items())}:{cursor}")
+        await self.release.wait()
+        if cursor is not None and self.slow_second_page:
+            await asyncio.sleep(self.slow_second_page)
+        if self.fail_with is not None:
+            raise self.fail_with
+        found = [p for p in self.people.values() if _selects(p, filters)]
+        start = int(cursor or 0)
+        end = start + page_size
+        return CandidatePage(tuple(found[start:end]), str(end) if end < len(found) else None)
+
+
+def _selects(candidate: Candidate, filters: Mapping[str, str]) -> bool:
+    for name, wanted in filters.items():
+        values = (
+            candidate.email_addresses if name == "email_addresses" else (getattr(candidate, name),)
+        )
+        if wanted.casefold() not in {(v or "").casefold() for v in values}:
+            return False
+    return True
 
 
 class Clock:
@@ -205,6 +232,11 @@ class GatedSource:
         await gate.wait()
         return answer
 
+    async def list_candidates(
+        self, filters: Mapping[str, str], *, page_size: int, cursor: str | None = None
+    ) -> CandidatePage:
+        raise AssertionError("these tests do not search")
+
 
 async def settle() -> None:
     for _ in range(5):
@@ -332,3 +364,124 @@ async def test_fetch_many_returns_each_outcome_in_order() -> None:
     assert isinstance(results[1], NotFound)
     assert isinstance(results[2], Candidate)
     assert results[2].id == "c-1"
+
+
+# -- searches -------------------------------------------------------------------------------
+
+
+def patels(count: int, *, start: int = 0, **fields: object) -> list[Candidate]:
+    return [person(f"p-{start + i}", last_name="Patel", **fields) for i in range(count)]
+
+
+MAYA_PATEL = SearchKey("name", "Maya Patel")
+PATEL = SearchKey("name", "Patel")
+
+
+async def test_a_search_drops_private_matches_before_counting_or_caching() -> None:
+    public = patels(3)
+    hidden = patels(2, start=10, is_private=True, title="Secret")
+    lookups = Lookups(CountingSource(*public, *hidden))
+    result = await lookups.search(MAYA_PATEL)
+    assert [c.id for c in result.shown] == ["p-0", "p-1", "p-2"]
+    assert result.count == 3
+    assert not result.maybe_more
+    assert "Secret" not in repr(result)
+    assert all(c.raw_data is None for c in result.shown)
+    assert lookups.cached_entries() == {}  # search results are not cached
+
+
+async def test_a_search_keeps_ten_rows_and_counts_the_rest() -> None:
+    source = CountingSource(*patels(17))
+    result = await Lookups(source).search(MAYA_PATEL)
+    assert len(result.shown) == 10
+    assert result.count == 17
+    assert len(source.calls) == 1  # one page of 25 held them all
+
+
+async def test_the_second_page_is_read_only_when_the_first_leaves_ten_rows_or_fewer() -> None:
+    source = CountingSource(*patels(20, is_private=True), *patels(10, start=20))
+    result = await Lookups(source).search(MAYA_PATEL)
+    assert result.count == 10
+    assert [call.endswith(":None") for call in source.calls] == [True, False]
+    crowded = CountingSource(*patels(40))
+    result = await Lookups(crowded).search(MAYA_PATEL)
+    assert (result.count, result.maybe_more, len(crowded.calls)) == (25, True, 1)
+
+
+async def test_a_search_never_reads_a_third_page_nor_hints_at_private_ones() -> None:
+    source = CountingSource(*patels(50, is_private=True), *patels(5, start=50))
+    result = await Lookups(source).search(MAYA_PATEL)
+    assert len(source.calls) == 2
+    assert result.count == 0
+    assert not result.maybe_more  # pages were left, but saying so would hint at them
+
+
+async def test_a_slow_second_page_gives_way_to_the_first_within_the_deadline() -> None:
+    source = CountingSource(*patels(20, is_private=True), *patels(10, start=20))
+    source.slow_second_page = 5.0
+    result = await Lookups(source, deadline=0.2).search(MAYA_PATEL)
+    assert result.count == 5  # the first page's public matches
+    assert len(source.calls) == 2
+
+
+async def test_one_word_asks_first_and_last_name_side_by_side() -> None:
+    source = CountingSource(person("a", first_name="Patel", last_name="Shah"), *patels(2, start=1))
+    source.release.clear()
+    lookups = Lookups(source)
+    task = asyncio.create_task(lookups.search(PATEL))
+    await asyncio.sleep(0.01)
+    assert len(source.calls) == 2  # both asked before either answered
+    source.release.set()
+    result = await task
+    assert sorted(result.ids) == ["a", "p-1", "p-2"]
+
+
+async def test_concurrent_identical_searches_share_one_request_and_are_not_cached() -> None:
+    source = CountingSource(*patels(3))
+    source.release.clear()
+    lookups = Lookups(source)
+    waiting = [asyncio.create_task(lookups.search(MAYA_PATEL)) for _ in range(50)]
+    await asyncio.sleep(0)
+    source.release.set()
+    results = await asyncio.gather(*waiting)
+    assert len({r.ids for r in results}) == 1
+    assert len(source.calls) == 1
+    await lookups.search(MAYA_PATEL)
+    assert len(source.calls) == 2
+
+
+async def test_a_failed_search_is_not_cached() -> None:
+    source = CountingSource(*patels(2))
+    source.fail_with = Unavailable("down")
+    lookups = Lookups(source)
+    [error] = await lookups.search_many([MAYA_PATEL])
+    assert isinstance(error, Unavailable)
+    source.fail_with = None
+    [result] = await lookups.search_many([MAYA_PATEL])
+    assert isinstance(result, SearchResult)
+    assert result.count == 2
+
+
+async def test_a_candidate_turned_private_is_never_listed_again() -> None:
+    source = CountingSource(*patels(3))
+    lookups = Lookups(source)
+    assert (await lookups.search(MAYA_PATEL)).ids == ("p-0", "p-1", "p-2")
+    source.people["p-1"] = person("p-1", last_name="Patel", is_private=True)
+    assert (await lookups.search(MAYA_PATEL)).ids == ("p-0", "p-2")
+
+
+async def test_a_search_that_finds_someone_private_forgets_their_cached_card() -> None:
+    source = CountingSource(*patels(2))
+    lookups = Lookups(source)
+    await lookups.fetch(LookupKey("id", "p-0"))
+    source.people["p-0"] = person("p-0", last_name="Patel", is_private=True)
+    await lookups.search(MAYA_PATEL)
+    assert LookupKey("id", "p-0") not in lookups.cached_entries()
+
+
+async def test_an_email_search_keeps_the_cache_free_of_addresses_that_may_not_be_used() -> None:
+    lookups = Lookups(CountingSource(person("m", can_email=False)))
+    result = await lookups.search(SearchKey("email", "maya@example.com"))
+    assert result.count == 1
+    assert result.shown[0].email_addresses == ()
+    assert "maya@example.com" not in repr(result)

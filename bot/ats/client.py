@@ -23,7 +23,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Self, TypeVar, cast
 from urllib.parse import quote
@@ -38,13 +38,14 @@ from bot.ats.errors import (
     AtsError,
     AuthRefused,
     BadResponse,
+    InvalidId,
     InvalidRequest,
     NotFound,
     RateLimited,
     Unavailable,
 )
 from bot.ats.ids import check_id, check_remote_id
-from bot.ats.models import Candidate
+from bot.ats.models import Candidate, CandidatePage
 from bot.ats.retry import Retrier, no_answer
 from bot.config import LookupSettings
 from bot.state.base import Budget
@@ -56,6 +57,10 @@ DEFAULT_MAX_BODY_BYTES = 2_000_000
 _DECODE_IN_THREAD_FROM = 64_000
 
 T = TypeVar("T")
+MAX_PAGE_SIZE = 200  # Bindbee's documented range is 1–200
+MAX_FILTER_LENGTH = 1000
+# The list filters a search may use (https://docs.bindbee.dev/ats/candidate/get-candidates).
+SEARCH_FILTERS = frozenset({"email_addresses", "first_name", "last_name"})
 
 _NAME = re.compile(r"[A-Za-z0-9_-]{1,40}")
 _BY_ID = CANDIDATES + "/{id}"  # the path template we log: never the id itself in a path
@@ -179,6 +184,20 @@ class BindbeeClient:
         found = await self._get(CANDIDATES, template=CANDIDATES, params=params, parse=_candidates)
         # Should Bindbee ever ignore the filter, we must not show some other candidate.
         return [candidate for candidate in found if candidate.remote_id == remote_id]
+
+    async def list_candidates(
+        self, filters: Mapping[str, str], *, page_size: int, cursor: str | None = None
+    ) -> CandidatePage:
+        """One page of the candidates that Bindbee's list `filters` select.
+
+        Filters go out as query parameters that httpx encodes, one per filter, so no text in
+        a value can add, change or remove a parameter.
+        """
+        check_list_request(filters, page_size=page_size, cursor=cursor)
+        params = {**filters, "page_size": str(page_size)}
+        if cursor is not None:
+            params["cursor"] = cursor
+        return await self._get(CANDIDATES, template=CANDIDATES, params=params, parse=_listed)
 
     async def check_credentials(self) -> None:
         """Make one cheap request, raising the usual errors if Bindbee refuses it."""
@@ -383,3 +402,34 @@ def _identifier(value: object) -> str:
     """A short identifier as it is, anything else as "?": the body is not ours to repeat."""
     text = str(value)
     return text if _NAME.fullmatch(text) else "?"
+
+
+def check_list_request(filters: Mapping[str, str], *, page_size: int, cursor: str | None) -> None:
+    """Refuse a search we must not send: ValueError for our own mistakes (a filter we do not
+    know, a page size out of range), InvalidId for a value that is empty, too long or holds
+    control characters."""
+    unknown = set(filters) - SEARCH_FILTERS
+    if unknown:
+        raise ValueError(f"not a candidate search filter: {', '.join(sorted(unknown))}")
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise ValueError(f"page_size must be 1–{MAX_PAGE_SIZE}")
+    for value in filters.values():
+        if not 0 < len(value) <= MAX_FILTER_LENGTH or not value.isprintable():
+            raise InvalidId(value)
+    if cursor is not None:
+        check_remote_id(cursor)  # opaque, but bounded and printable like a remote id
+
+
+def _listed(value: object) -> CandidatePage:
+    """A page of candidates, skipping items that do not parse (an empty cursor ends it too)."""
+    page = _page(value)
+    return CandidatePage(items=tuple(_readable(page.items)), cursor=page.cursor or None)
+
+
+def _readable(items: list[Any]) -> Iterator[Candidate]:
+    """The items that parse as candidates; one unreadable item does not sink the page."""
+    for item in items:
+        try:
+            yield Candidate.from_payload(item)
+        except BadResponse:
+            continue

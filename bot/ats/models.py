@@ -11,6 +11,7 @@ boolean counts as private.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -198,3 +199,11 @@ class Candidate(BaseModel):
     def private_stub(self) -> Candidate:
         """The only record of a private candidate we ever keep: its id and the fact."""
         return Candidate(id=self.id, modified_at=self.modified_at, is_private=True)
+
+
+@dataclass(frozen=True)
+class CandidatePage:
+    """One page of `GET /api/ats/v1/candidates`: the candidates, and the next page's cursor."""
+
+    items: tuple[Candidate, ...]
+    cursor: str | None  # None on the last page

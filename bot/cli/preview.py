@@ -1,10 +1,12 @@
-"""`python -m bot preview`: one candidate's card in the terminal, without Slack.
+"""`python -m bot preview`: one candidate's card, or a search's list, in the terminal.
 
 It takes the path a Slack lookup takes, so what it shows is what Slack users would get:
 
-    parse_query (ids and links, through the configured link table)
-    → Lookups(source, ttl=0).fetch          source: the demo data (--demo) or Bindbee
+    parse_query (ids, links, emails and names, through the configured link table)
+    → Lookups(source, ttl=0).fetch or .search    source: the demo data (--demo) or Bindbee
     → unfurl_blocks (unfurl view) or outcome_message (requester and channel views)
+    → for a search: search_message (no match, or the list with Show buttons); exactly one
+      match is fetched again by id, as the Show button does, and shown as its card
 
 Then it prints the card as text, what the privacy policy withheld and why, and a Block Kit
 Builder link to the same JSON; `--json` prints only the JSON payload.
@@ -18,6 +20,7 @@ from __future__ import annotations
 import json
 import sys
 import textwrap
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from bot.ats.client import BindbeeClient
@@ -26,11 +29,12 @@ from bot.ats.models import Candidate
 from bot.cli.demo import DemoSource, demos
 from bot.cli.terminal import emit, render_blocks, safe_text
 from bot.config import LookupSettings, Settings, SettingsError
-from bot.core.cards import Message, outcome_message, truncate, unfurl_blocks
+from bot.core.cards import Message, outcome_message, search_message, truncate, unfurl_blocks
 from bot.core.cards.text import one_line
 from bot.core.policy import PrivateNotice, View, disclose, is_private
-from bot.core.query import QueryItem, parse_query
-from bot.lookups import CandidateSource, Lookups
+from bot.core.query import QueryItem, looks_like_id, parse_query
+from bot.core.search import SearchKey, SearchResult
+from bot.lookups import CandidateSource, LookupKey, Lookups
 
 BLOCK_KIT_BUILDER = "https://app.slack.com/block-kit-builder/#"
 EXAMPLE_DEMO = "maya-patel"  # the full profile: the best first look
@@ -54,26 +58,67 @@ async def run_preview(ref: str | None, *, demo: bool, view: str, as_json: bool) 
         if not demo:
             print("To try the bundled demo candidates instead, add --demo.", file=sys.stderr)
         return 2
-    query = parse_query(ref, settings.link_patterns())
+    # The demo ids are words ("maya-patel"), which a Slack command would read as a name.
+    demo_ids = {d.id for d in demos()} if demo else set()
+    query = parse_query(
+        ref, settings.link_patterns(), is_id=lambda word: looks_like_id(word) or word in demo_ids
+    )
     if query.wants_help:
         return _list_or_refuse(as_json)
     if len(query.items) != 1 or query.left_out:
         count = len(query.items) + query.left_out
-        print(f"preview shows one candidate: give one id or link (got {count}).", file=sys.stderr)
+        print(
+            f"preview shows one lookup: give one id, link, email or name (got {count}).",
+            file=sys.stderr,
+        )
         return 2
     item, shown_in, strict = query.items[0], View(view), settings.privacy_strict
     try:
         outcome = await _look_up(item, _source(settings), strict=strict)
-        message = card_message(outcome, shown_in, ref=item.ref, strict=strict)
+        if isinstance(outcome, Matches):
+            message = search_message(outcome.key, outcome.result, strict=strict)
+            report = describe_matches(outcome, message, demo=demo)
+        else:
+            message = card_message(outcome, shown_in, ref=item.ref, strict=strict)
+            report = describe(item, outcome, shown_in, message, strict=strict)
         if as_json:
             report = json.dumps(message.as_payload(), indent=2)
-        else:
-            report = describe(item, outcome, shown_in, message, strict=strict)
     except Exception as exc:  # a diagnostic tool must not end in a traceback either
         print(f"preview failed unexpectedly ({type(exc).__name__}).", file=sys.stderr)
         return 1
     emit(report)
-    return 1 if isinstance(outcome, LookupFailure) else 0
+    failed = isinstance(outcome, LookupFailure) or (
+        isinstance(outcome, Matches) and outcome.result.count == 0
+    )
+    return 1 if failed else 0
+
+
+@dataclass(frozen=True)
+class Matches:
+    """A search that did not end in exactly one candidate: no match, or a list."""
+
+    key: SearchKey
+    result: SearchResult
+
+
+def describe_matches(matches: Matches, message: Message, *, demo: bool) -> str:
+    """The terminal report for a search's list (or its "no match"), and how to open a row."""
+    count = matches.result.count
+    what = f"{matches.key.kind} “{matches.key.text}”"
+    if count == 0:
+        heading = f"Requester view of the search for {what}: no match"
+    else:
+        heading = (
+            f"Requester view of the search for {what}: {count} matches, in a list that only "
+            "the person who asked sees"
+        )
+    sections = [heading, textwrap.indent(render_blocks(message.blocks), "  ")]
+    if count:
+        command = "python -m bot preview" + (" --demo" if demo else "")
+        opens = "\n".join(f"  {command} {candidate.id}" for candidate in matches.result.shown)
+        sections.append(f"In Slack, Show opens a candidate's card. Here:\n{opens}")
+    sections.append(f"See it as Slack draws it, in Block Kit Builder:\n{builder_url(message)}")
+    return safe_text("\n\n".join(sections))
 
 
 def card_message(
@@ -159,8 +204,11 @@ def demo_listing() -> str:
         "  --view channel     the card once shared in a channel (no contact details)",
         "  --view unfurl      the preview of a pasted link",
         "  --json             only the Block Kit JSON payload",
-        "A link works too:",
+        "A link, an email or a name works too (several matches come as a list):",
         f"  python -m bot preview --demo https://app.greenhouse.io/people/{remote_id}",
+        "  python -m bot preview --demo maya.patel@example.com",
+        '  python -m bot preview --demo "Maya Patel"',
+        "  python -m bot preview --demo Patel",
         "Your own ATS: set BINDBEE_API_KEY and BINDBEE_CONNECTOR_TOKEN, and leave out --demo.",
     ]
     return safe_text("\n".join(lines))
@@ -183,13 +231,19 @@ def _source(settings: Settings) -> CandidateSource:
 
 async def _look_up(
     item: QueryItem, source: CandidateSource, *, strict: bool
-) -> Candidate | LookupFailure:
-    """Fetch the candidate as the app does, uncached; the error, when the lookup fails."""
+) -> Candidate | LookupFailure | Matches:
+    """Fetch or search as the app does, uncached; the error, when the lookup fails."""
     lookups = Lookups(source, ttl=0, strict=strict)
     try:
         if item.key is None:
             return item.error or InvalidId(item.ref)
-        return await lookups.fetch(item.key)
+        if isinstance(item.key, LookupKey):
+            return await lookups.fetch(item.key)
+        result = await lookups.search(item.key)
+        if result.count == 1 and not result.maybe_more:
+            # As the Show button does: the card from a fresh fetch by id.
+            return await lookups.fetch(LookupKey("id", result.shown[0].id))
+        return Matches(item.key, result)
     except LookupFailure as error:
         return error
     finally:

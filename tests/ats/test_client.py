@@ -14,7 +14,7 @@ import time
 import traceback
 from collections.abc import AsyncIterator, Callable
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import parse_qsl, unquote
 
 import httpx
 import pytest
@@ -561,6 +561,80 @@ async def test_a_bad_envelope_is_a_bad_response(
     fake.body(body)
     error = await failure(lambda: client.find_by_remote_id("4012345001"))
     assert isinstance(error, BadResponse)
+
+
+# -- list_candidates (searches) -----------------------------------------------------------
+
+
+async def test_list_candidates_sends_each_filter_once_and_follows_a_cursor(
+    client: BindbeeClient, fake: FakeBindbee
+) -> None:
+    filters = {"first_name": "Sam", "last_name": "Taylor"}
+    first = await client.list_candidates(filters, page_size=1)
+    assert [c.id for c in first.items] == [fixtures.TWIN_A["id"]]
+    assert first.cursor
+    second = await client.list_candidates(filters, page_size=1, cursor=first.cursor)
+    assert [c.id for c in second.items] == [fixtures.TWIN_B["id"]]
+    assert second.cursor is None
+    assert [parse_qsl(q) for q in fake.query_strings()] == [
+        [("first_name", "Sam"), ("last_name", "Taylor"), ("page_size", "1")],
+        [
+            ("first_name", "Sam"),
+            ("last_name", "Taylor"),
+            ("page_size", "1"),
+            ("cursor", first.cursor),
+        ],
+    ]
+
+
+@given(st.text(min_size=1, max_size=200).filter(str.isprintable))
+def test_any_printable_filter_value_is_one_parameter(value: str) -> None:
+    seen: list[httpx.URL] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url)
+        return httpx.Response(200, json={"cursor": None, "page_size": 0, "items": []})
+
+    async def search() -> None:
+        transport = httpx.MockTransport(answer)
+        async with make_client("http://bindbee.test", transport=transport) as bindbee:
+            await bindbee.list_candidates({"last_name": value}, page_size=25)
+
+    asyncio.run(search())
+    [url] = seen
+    assert parse_qsl(url.query.decode(), keep_blank_values=True, strict_parsing=True) == [
+        ("last_name", value),
+        ("page_size", "25"),
+    ]
+    assert url.path == "/api/ats/v1/candidates"
+
+
+async def test_list_candidates_refuses_what_it_must_not_send(
+    client: BindbeeClient, fake: FakeBindbee
+) -> None:
+    with pytest.raises(ValueError, match="filter"):
+        await client.list_candidates({"remote_id": "1"}, page_size=25)
+    for page_size in (0, 201):
+        with pytest.raises(ValueError, match="page_size"):
+            await client.list_candidates({"first_name": "Sam"}, page_size=page_size)
+    for value in ("", "x" * 1001, "Sam\x00", "Sam\nTaylor", "\u200bSam"):
+        with pytest.raises(InvalidId):
+            await client.list_candidates({"first_name": value}, page_size=25)
+    with pytest.raises(InvalidId):
+        await client.list_candidates({"first_name": "Sam"}, page_size=25, cursor="a b")
+    assert fake.requests == []
+
+
+async def test_an_unreadable_item_is_skipped_and_a_non_page_is_a_bad_response(
+    client: BindbeeClient, fake: FakeBindbee
+) -> None:
+    fake.body({"cursor": "", "page_size": 2, "items": [{"id": "no-modified-at"}, fixtures.FULL]})
+    page = await client.list_candidates({"first_name": "Amara"}, page_size=25)
+    assert [c.id for c in page.items] == [FULL_ID]
+    assert page.cursor is None  # an empty cursor is the last page too
+    fake.body([fixtures.FULL])
+    with pytest.raises(BadResponse, match="not a page"):
+        await client.list_candidates({"first_name": "Amara"}, page_size=25)
 
 
 async def test_check_credentials(fake: FakeBindbee) -> None:

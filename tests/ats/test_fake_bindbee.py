@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx
 import pytest
@@ -101,6 +102,26 @@ def test_lists_with_remote_id_page_size_and_cursor(fake: FakeBindbee, http: http
     assert seen == [payload["id"] for payload in fixtures.ALL]
     too_big = http.get("/api/ats/v1/candidates", params={"page_size": "201"})
     assert too_big.status_code == 422
+
+
+def test_lists_with_email_and_name_filters(fake: FakeBindbee, http: httpx.Client) -> None:
+    def ids(params: list[tuple[str, str]]) -> set[str]:
+        page = http.get("/api/ats/v1/candidates", params=urlencode(params)).json()
+        return {item["id"] for item in page["items"]}
+
+    amara, priya = fixtures.FULL["id"], fixtures.OBJECT_EMAILS["id"]
+    assert ids([("email_addresses", "AMARA@northwind.example")]) == {amara}  # a {value} too
+    both = [
+        ("email_addresses", "amara@northwind.example"),
+        ("email_addresses", "p.raman@contoso.example"),
+    ]
+    assert ids(both) == {amara, priya}  # repeated keys, as FastAPI reads an array
+    assert ids([("first_name", "amara"), ("last_name", "OKAFOR")]) == {amara}
+    assert ids([("first_name", "Amar")]) == set()
+    fake.name_match = "partial"
+    assert ids([("first_name", "Amar")]) == {amara}
+    assert ids([("first_name", "Amar"), ("last_name", "Raman")]) == set()
+    assert fake.query_strings()[-1] == "first_name=Amar&last_name=Raman"
 
 
 def test_changes_to_the_data_show_at_once(fake: FakeBindbee, http: httpx.Client) -> None:

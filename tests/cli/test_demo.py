@@ -146,3 +146,33 @@ async def test_source_refuses_implausible_remote_ids_like_the_client(bad: str) -
 async def test_source_says_not_found_for_an_unknown_id() -> None:
     with pytest.raises(NotFound):
         await DemoSource().get_candidate("no-such-demo")
+
+
+async def test_source_searches_like_bindbees_list_endpoint() -> None:
+    source = DemoSource()
+
+    async def ids(filters: dict[str, str], page_size: int = 25) -> list[str]:
+        return [c.id for c in (await source.list_candidates(filters, page_size=page_size)).items]
+
+    assert await ids({"email_addresses": "MAYA.PATEL@example.com"}) == ["maya-patel"]
+    assert await ids({"email_addresses": "jun.tanaka@example.com"}) == ["jun-tanaka"]  # {value}
+    assert await ids({"first_name": "maya", "last_name": "patel"}) == ["maya-patel"]
+    assert await ids({"last_name": "Patel"}) == ["arjun-patel", "maya-patel", "nina-patel"]
+    assert await ids({"first_name": "Pat"}) == []  # whole values only
+    first = await source.list_candidates({"last_name": "Patel"}, page_size=2)
+    assert first.cursor is not None
+    rest = await source.list_candidates({"last_name": "Patel"}, page_size=2, cursor=first.cursor)
+    assert [c.id for c in first.items + rest.items] == await ids({"last_name": "Patel"})
+    assert rest.cursor is None
+
+
+@pytest.mark.parametrize("bad", ["", "Maya\nPatel", "x" * 1001])
+async def test_source_refuses_search_values_like_the_client(bad: str) -> None:
+    client = _client()
+    try:
+        with pytest.raises(InvalidId):
+            await client.list_candidates({"first_name": bad}, page_size=25)
+    finally:
+        await client.aclose()
+    with pytest.raises(InvalidId):
+        await DemoSource().list_candidates({"first_name": bad}, page_size=25)

@@ -251,8 +251,10 @@ def test_links_go_through_the_configured_link_table(
 @pytest.mark.parametrize(
     ("ref", "words"),
     [
-        ("no-such-candidate", "No candidate found."),
-        ("bad$id", "“bad$id” is not a valid candidate id"),
+        ("0000-no-such-id", "No candidate found."),
+        ("no-such-candidate", "No candidate matches the name “no-such-candidate”."),
+        ("bad$id", "No candidate matches the name “bad$id”."),
+        ("nobody@example.com", "No candidate has the email address “nobody@example.com”."),
         ("https://app.greenhouse.io/people/1", "No candidate found."),
     ],
 )
@@ -274,7 +276,54 @@ def test_more_than_one_candidate_is_a_usage_error(
     status, out, err = _preview(capsys, "--demo", ref)
     assert status == 2
     assert out == ""
-    assert "one id or link" in err
+    assert "give one id, link, email or name" in err
+
+
+def test_a_name_with_one_match_shows_the_card(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = _preview(capsys, "--demo", "Maya Patel")
+    assert status == 0
+    assert "Requester view of Maya Patel" in out
+    assert "maya.patel@example.com" in out
+
+
+def test_a_name_with_several_matches_shows_the_list_without_private_ones(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status, out, _ = _preview(capsys, "--demo", "patel")
+    assert status == 0
+    assert "2 candidates match the name “patel”" in out
+    assert out.count("[ Show ]") == 2
+    assert "python -m bot preview --demo arjun-patel" in out
+    assert "python -m bot preview --demo maya-patel" in out
+    nina = [value for value in _personal("nina-patel") if value != "Patel"]
+    for value in nina + _contacts("maya-patel") + _contacts("arjun-patel"):
+        assert value not in out
+    status, raw, _ = _preview(capsys, "--demo", "patel", "--json")
+    blocks = json.loads(raw)["blocks"]
+    assert check_limits(blocks) == []
+    shows = [b["accessory"]["value"] for b in blocks if "accessory" in b]
+    assert shows == ["arjun-patel", "maya-patel"]
+
+
+def test_only_private_matches_read_exactly_as_no_match(capsys: pytest.CaptureFixture[str]) -> None:
+    _, private, _ = _preview(capsys, "--demo", "nina.patel@example.com")
+    _, nobody, _ = _preview(capsys, "--demo", "nobody.at.all@example.com")
+    assert private.replace("nina.patel", "nobody.at.all") == nobody
+    assert "private" not in private.lower()
+
+
+def test_an_email_of_someone_who_may_not_be_emailed_shows_no_address(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status, out, _ = _preview(capsys, "--demo", "LENA.FISCHER@example.com")
+    assert status == 0
+    heading, card = out.split("\n", 1)
+    assert heading.startswith("Requester view of LENA.FISCHER@example.com")  # what was typed
+    out = card
+    assert "Lena Fischer" in out
+    assert "Do not email" in out
+    for email in ("lena.fischer@example.com", "lena@kranich.example"):
+        assert email not in out.lower()
 
 
 def test_no_id_lists_the_demo_candidates(capsys: pytest.CaptureFixture[str]) -> None:
@@ -483,7 +532,7 @@ def test_the_command_lists_renders_and_fails_cleanly() -> None:
 
     unknown = _run("--demo", "nobody-here")
     assert unknown.returncode == 1
-    assert "No candidate found." in unknown.stdout
+    assert "No candidate matches the name “nobody-here”." in unknown.stdout
     for result in (listing, as_json, by_link, unknown):
         assert "Traceback" not in result.stdout + result.stderr
 

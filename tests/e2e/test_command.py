@@ -155,14 +155,14 @@ async def test_bad_response(app: RunningApp, bindbee: FakeBindbee) -> None:
     assert "<html" not in reply
 
 
-async def test_invalid_ids_are_named_and_never_fetched(
+async def test_a_word_that_is_no_id_is_searched_as_a_name_never_as_a_path(
     app: RunningApp, bindbee: FakeBindbee
 ) -> None:
-    response = await app.command("../../admin")
-    body = response.json()
-    assert "../../admin" in _text(body)
-    assert "not a valid" in _text(body).lower()
-    assert bindbee.requests == []
+    await app.command("../../admin")
+    text = _text(await app.reply())
+    assert "No candidate matches the name “../../admin”" in text
+    assert sorted(r.path for r in bindbee.requests) == ["/api/ats/v1/candidates"] * 2
+    assert sorted(r.query.get("first_name", "") for r in bindbee.requests) == ["", "../../admin"]
 
 
 async def test_an_unknown_link_is_named_as_such(app: RunningApp, bindbee: FakeBindbee) -> None:
@@ -176,11 +176,11 @@ async def test_an_unknown_link_is_named_as_such(app: RunningApp, bindbee: FakeBi
 
 async def test_mixed_valid_and_invalid_ids(app: RunningApp, bindbee: FakeBindbee) -> None:
     bindbee.add(FULL)
-    await app.command(f"{FULL['id']} not/an/id")
+    await app.command(f"{FULL['id']}, not/an/id")
     text = _text(await app.reply())
     assert FULL["first_name"] in text
-    assert "not/an/id" in text
-    assert len(bindbee.requests) == 1
+    assert "No candidate matches the name “not/an/id”" in text
+    assert len(bindbee.requests) == 3  # the id, and the one word as first and as last name
 
 
 async def test_several_ids_are_fetched_at_the_same_time(
@@ -238,8 +238,13 @@ async def test_hostile_ids_never_reach_the_ats_as_another_path(
     app: RunningApp, bindbee: FakeBindbee, hostile: str
 ) -> None:
     await app.command(hostile)
+    await app.reply()
     for request in bindbee.requests:
-        assert re.fullmatch(r"/api/ats/v1/candidates/[^/?#]+", request.raw_path)
+        # a candidate by id, or the list with Bindbee's own parameters and nothing else
+        path, _, _ = request.raw_path.partition("?")
+        assert re.fullmatch(r"/api/ats/v1/candidates(/[^/?#]+)?", path)
+        assert "#" not in request.raw_path
+        assert set(request.query) <= {"first_name", "last_name", "page_size"}
 
 
 async def test_share_posts_the_channel_view_without_contact_details(

@@ -14,6 +14,10 @@ As its own process (the benchmark uses this), it prints its URL once it listens:
 
 Each request goes through, in order: record → latency → the next matching scripted fault
 → auth (401, 422 for a missing connector header, 403) → rate limit (429) → route.
+The list endpoint takes Bindbee's filters `remote_id`, `email_addresses` (repeatable;
+equal to any address, ignoring case), `first_name` and `last_name` (ignoring case; equal
+with `name_match = "exact"`, the default, contained with `"partial"`: Bindbee does not say
+which it does), `page_size` (1–200, else 422) and `cursor` (opaque, from the last page).
 Every answer carries X-RateLimit-Limit/-Remaining/-Reset. Without `rate_limit` nothing is
 enforced and the advertised limit is `UNLIMITED`, so a client's own budget never holds
 back a benchmark that did not ask for a limit. `GET /_stats` (not Bindbee's, and neither
@@ -111,6 +115,7 @@ class FakeBindbee:
     ) -> None:
         self.latency = latency
         self.rate_limit = rate_limit
+        self.name_match = "exact"  # or "partial": how first_name/last_name filters match
         self.record = record  # the benchmark turns this off to keep memory flat
         self.url = ""
         self.candidates: dict[str, dict[str, Any]] = {}
@@ -141,6 +146,10 @@ class FakeBindbee:
     def paths(self) -> list[str]:
         """The raw path of every recorded request, in order."""
         return [request.raw_path for request in self.requests]
+
+    def query_strings(self) -> list[str]:
+        """The raw query string of every recorded request, exactly as on the wire."""
+        return [request.raw_path.partition("?")[2] for request in self.requests]
 
     def clear(self) -> None:
         """Forget the recorded requests and the counts (not the data or the faults)."""
@@ -418,17 +427,30 @@ class FakeBindbee:
             return _unprocessable(
                 ["query", "cursor"], "value_error", "Invalid cursor", request.query["cursor"]
             )
-        remote_id = request.query.get("remote_id")
         with self._lock:
             matching = [
-                payload
-                for payload in self.candidates.values()
-                if remote_id is None or str(payload.get("remote_id")) == remote_id
+                payload for payload in self.candidates.values() if self._selects(request, payload)
             ]
             items = json.loads(json.dumps(matching[start : start + page_size]))
         more = start + page_size < len(matching)
         cursor = _write_cursor(start + page_size) if more else None
         return _json({"cursor": cursor, "page_size": len(items), "items": items}, 200)
+
+    def _selects(self, request: web.Request, payload: dict[str, Any]) -> bool:
+        """Whether the payload passes every list filter in the request."""
+        query = request.query
+        if "remote_id" in query and str(payload.get("remote_id")) != query["remote_id"]:
+            return False
+        emails = {address.casefold() for address in query.getall("email_addresses", [])}
+        if emails and not emails & {e.casefold() for e in _texts(payload, "email_addresses")}:
+            return False
+        for name in ("first_name", "last_name"):
+            if name not in query:
+                continue
+            wanted, value = query[name].casefold(), str(payload.get(name) or "").casefold()
+            if not (wanted in value if self.name_match == "partial" else wanted == value):
+                return False
+        return True
 
     def _take_from_window(self) -> bool:
         """Count one request in the current window; False when that goes over the limit."""
@@ -462,6 +484,12 @@ class FakeBindbee:
         response.headers["X-RateLimit-Limit"] = str(limit)
         response.headers["X-RateLimit-Remaining"] = str(remaining)
         response.headers["X-RateLimit-Reset"] = str(math.ceil(reset))
+
+
+def _texts(payload: dict[str, Any], key: str) -> list[str]:
+    """A list field's strings, whether sent as strings or as `{value}` objects."""
+    items = payload.get(key) or []
+    return [str(i.get("value") if isinstance(i, dict) else i) for i in items if i]
 
 
 def _peer(request: web.Request) -> str:

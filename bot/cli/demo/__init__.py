@@ -7,20 +7,24 @@ sentence on what it demonstrates:
 
 `DemoSource` serves them through the same `CandidateSource` protocol as the real Bindbee
 client, and parses them with the real `Candidate.from_payload`, so everything after the fetch
-(privacy policy, cards, limits) is the code path Slack users get.
+(privacy policy, cards, limits) is the code path Slack users get. Its list filters
+(`email_addresses`, `first_name`, `last_name`) match whole values, ignoring case, and it
+pages with a cursor, as Bindbee's list endpoint does.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 from typing import Any
 
+from bot.ats.client import check_list_request
 from bot.ats.errors import NotFound
 from bot.ats.ids import check_id, check_remote_id
-from bot.ats.models import Candidate
+from bot.ats.models import Candidate, CandidatePage
 
 
 @dataclass(frozen=True)
@@ -66,3 +70,26 @@ class DemoSource:
         check_remote_id(remote_id)  # the client's own check, so both fail the same way
         candidates = [demo.candidate for demo in demos()]
         return [candidate for candidate in candidates if candidate.remote_id == remote_id]
+
+    async def list_candidates(
+        self, filters: Mapping[str, str], *, page_size: int, cursor: str | None = None
+    ) -> CandidatePage:
+        """One page of the demo candidates that `filters` select, as Bindbee pages them."""
+        check_list_request(filters, page_size=page_size, cursor=cursor)
+        start = int(cursor) if cursor is not None and cursor.isdigit() else 0
+        found = [demo.candidate for demo in demos() if _selects(filters, demo.payload)]
+        end = start + page_size
+        return CandidatePage(
+            items=tuple(found[start:end]), cursor=str(end) if end < len(found) else None
+        )
+
+
+def _selects(filters: Mapping[str, str], payload: Mapping[str, Any]) -> bool:
+    """Whether every filter equals its field (any of the email addresses), ignoring case."""
+    for name, wanted in filters.items():
+        values = payload.get(name)
+        items = values if isinstance(values, list) else [values]
+        texts = [item.get("value") if isinstance(item, Mapping) else item for item in items]
+        if wanted.casefold() not in {str(text).casefold() for text in texts if text}:
+            return False
+    return True

@@ -6,6 +6,7 @@
     message.py    Message (fallback text + blocks) and combine(); build() checks every limit
     notices.py    private notice, errors, usage, apology and other short cards
     candidate.py  the candidate card and the unfurl
+    search.py     the answer to a search: no match, one card, or a list with Show buttons
 
 Every builder is a pure function of its arguments: no I/O, no logging, no clock.
 """
@@ -30,12 +31,19 @@ from bot.core.cards.notices import (
     too_many_note,
     usage_message,
 )
+from bot.core.cards.search import (
+    SHOW_ACTION_ID,
+    match_list_message,
+    no_match_message,
+    search_message,
+)
 from bot.core.cards.text import escape_mrkdwn, truncate
 
 __all__ = [
     "LINK_ACTION_PREFIX",
     "MAX_LINK_BUTTONS",
     "SHARE_ACTION_ID",
+    "SHOW_ACTION_ID",
     "Message",
     "apology_message",
     "candidate_message",
@@ -44,8 +52,11 @@ __all__ = [
     "combine",
     "error_message",
     "escape_mrkdwn",
+    "match_list_message",
+    "no_match_message",
     "outcome_message",
     "private_notice",
+    "search_message",
     "share_blocked_message",
     "share_refused_message",
     "too_many_note",

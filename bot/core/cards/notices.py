@@ -79,19 +79,22 @@ def usage_message(*, max_ids: int) -> Message:
     """How to use /candidate."""
     lines = [
         "*Look up a candidate*",
-        "• `/candidate <id>`: one candidate, by Bindbee id",
-        f"• `/candidate <id> <id> …`: up to {max_ids} at once, separated by spaces or commas",
+        "• `/candidate jane@acme.com`: by email address (an exact match)",
+        "• `/candidate Jane Doe`: by name; one word searches first and last names",
         "• `/candidate <link>`: paste a link to the candidate in your ATS",
-        "Only you see the answer. *Share in channel* on a card shows it to the channel, "
-        "without contact details.",
+        "• `/candidate <id>`: by Bindbee id",
+        f"• `/candidate Jane Doe, jane@acme.com, <id>`: up to {max_ids} at once, separated "
+        "by commas or new lines (ids, links and emails by spaces too)",
+        "Several matches come as a list: *Show* opens a card. Only you see the answer. "
+        "*Share in channel* on a card shows it to the channel, without contact details.",
     ]
     return build("How to use /candidate", [section(text=mrkdwn(escape_mrkdwn("\n".join(lines))))])
 
 
 def too_many_note(given: int, limit: int) -> Message:
-    """Says that only the first `limit` of `given` ids are looked up."""
+    """Says that only the first `limit` of `given` lookups were made."""
     return notice(
-        f"Only the first {limit} of {given} ids were looked up: one lookup takes at most {limit}."
+        f"Only the first {limit} of {given} lookups were made: one command takes at most {limit}."
     )
 
 

@@ -1,4 +1,5 @@
-"""Buttons on the card: "Share in channel", and link buttons that only need acknowledging."""
+"""Buttons: "Share in channel" on a card, "Show" on a list of matches, and link buttons
+that only need acknowledging."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from bot.core.cards import (
     apology_message,
     candidate_message,
     error_message,
+    outcome_message,
     share_blocked_message,
     share_refused_message,
 )
@@ -160,3 +162,62 @@ def _dict(value: object) -> dict[str, Any]:
 
 def _text(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
+
+
+def show_candidate(app_context: AppContext) -> ActionListener:
+    """Build the "Show" listener (a row of a list of matches): fetch fresh, answer the card."""
+
+    async def handle(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        await ack()
+        response_url = body.get("response_url")
+        if not app_context.replies.accepts(response_url):
+            # Nowhere on Slack to send the card to, and a button's ack carries no message.
+            outcome = "no_response_url" if not response_url else "refused_response_url"
+            logger.info("show user=%s outcome=%s", loggable(_user_id(body)), outcome)
+            return
+        # The card goes back through response_url, to the requester alone: no Web API call.
+        work = _show_and_reply(app_context, body, action, str(response_url))
+        app_context.inflight.spawn(work, "show")
+
+    return handle
+
+
+async def _show_and_reply(
+    app_context: AppContext, body: dict[str, Any], action: dict[str, Any], response_url: str
+) -> None:
+    started = time.monotonic()
+    candidate_id = str(action.get("value", ""))
+    try:
+        message, outcome = await _show(app_context, candidate_id)
+    except Exception as exc:  # the user still gets an answer, never silence
+        log_unexpected(logger, "show", exc)
+        message, outcome = apology_message(), "unexpected_error"
+    # A new ephemeral message under the list, which stays for the other rows.
+    await app_context.replies.send(response_url, _ephemeral(message))
+    logger.info(
+        "show user=%s id=%s outcome=%s ms=%d",
+        loggable(_user_id(body)),
+        loggable(candidate_id),
+        outcome,
+        (time.monotonic() - started) * 1000,
+    )
+
+
+async def _show(app_context: AppContext, candidate_id: str) -> tuple[Message, str]:
+    """The requester's card for the candidate, fetched fresh, and the outcome's name."""
+    try:
+        # fresh: the list may be minutes old, and the candidate private by now
+        candidate = await app_context.lookups.fetch(LookupKey("id", candidate_id), fresh=True)
+    except LookupFailure as error:
+        return error_message(error, ref=candidate_id), error.kind
+    message = outcome_message(
+        candidate, View.REQUESTER, strict=app_context.strict, ref=candidate_id, share_button=True
+    )
+    return message, "private" if is_private(candidate, strict=app_context.strict) else "shown"
+
+
+def _user_id(body: dict[str, Any]) -> str:
+    user = body.get("user")
+    return str(user.get("id", "")) if isinstance(user, dict) else ""

@@ -1,7 +1,12 @@
-"""`/candidate`: acknowledge at once, then look up and answer through `response_url`."""
+"""`/candidate`: acknowledge at once, then look up and answer through `response_url`.
+
+Ids and links are fetched, emails and names searched, all at the same time; the answer is
+one ephemeral message holding a card, a list or a notice for each, in the order asked.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -20,12 +25,15 @@ from bot.core.cards import (
     combine,
     error_message,
     outcome_message,
+    search_message,
     too_many_note,
     usage_message,
 )
 from bot.core.policy import View, is_private
-from bot.core.query import MAX_IDS, Query, parse_query
+from bot.core.query import MAX_IDS, Query, QueryItem, parse_query
+from bot.core.search import SearchKey, SearchResult
 from bot.logs import log_unexpected, loggable
+from bot.lookups import LookupKey
 
 logger = logging.getLogger("bot.command")
 
@@ -38,7 +46,7 @@ def candidate_command(app_context: AppContext) -> CommandListener:
     async def handle(ack: AsyncAck, command: dict[str, Any]) -> None:
         started = time.monotonic()
         query = parse_query(command.get("text", ""), app_context.patterns)
-        if not query.keys:
+        if not query.keys and not query.searches:
             # Nothing to fetch (help, or only invalid input): answer in the ack itself.
             await ack(response_type="ephemeral", **_without_lookups(query).as_payload())
             _log_line(command, query, ["usage" if query.wants_help else "invalid"], "ack", started)
@@ -79,22 +87,42 @@ async def _answer(
 
 
 async def _look_up(app_context: AppContext, query: Query) -> tuple[Message, list[str]]:
-    results = iter(await app_context.lookups.fetch_many(query.keys))
+    fetched, searched = await asyncio.gather(
+        app_context.lookups.fetch_many(query.keys),
+        app_context.lookups.search_many(query.searches),
+    )
+    by_id = dict(zip(query.keys, fetched, strict=True))
+    by_search = dict(zip(query.searches, searched, strict=True))
     messages: list[Message] = []
     outcomes: list[str] = []
     for item in query.items:
-        outcome: Candidate | LookupFailure = (
-            next(results) if item.key is not None else item.error or InvalidId(item.ref)
-        )
-        outcomes.append(_outcome_name(outcome, app_context))
-        messages.append(
-            outcome_message(
-                outcome, View.REQUESTER, strict=app_context.strict, ref=item.ref, share_button=True
-            )
-        )
+        message, outcome = _answer_item(app_context, item, by_id, by_search)
+        messages.append(message)
+        outcomes.append(outcome)
     if query.left_out:
         messages.append(too_many_note(len(query.items) + query.left_out, MAX_IDS))
     return combine(messages), outcomes
+
+
+def _answer_item(
+    app_context: AppContext,
+    item: QueryItem,
+    by_id: dict[LookupKey, Candidate | LookupFailure],
+    by_search: dict[SearchKey, SearchResult | LookupFailure],
+) -> tuple[Message, str]:
+    """The message for one item, and the word the log line gives its outcome."""
+    strict = app_context.strict
+    if isinstance(item.key, SearchKey):
+        result = by_search[item.key]
+        if isinstance(result, LookupFailure):
+            # The log names the kind of search and never the searched text.
+            return error_message(result, ref=item.ref), f"{item.key.kind}:{result.kind}"
+        return search_message(item.key, result, strict=strict), f"{item.key.kind}:{result.count}"
+    outcome = by_id[item.key] if item.key is not None else item.error or InvalidId(item.ref)
+    message = outcome_message(
+        outcome, View.REQUESTER, strict=strict, ref=item.ref, share_button=True
+    )
+    return message, _outcome_name(outcome, app_context)
 
 
 def _without_lookups(query: Query) -> Message:

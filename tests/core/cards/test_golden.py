@@ -18,12 +18,15 @@ from bot.ats.errors import (
     RateLimited,
     Unavailable,
 )
+from bot.ats.models import Candidate
 from bot.core.cards import (
     Message,
     apology_message,
     candidate_message,
     combine,
     error_message,
+    match_list_message,
+    no_match_message,
     private_notice,
     share_refused_message,
     too_many_note,
@@ -32,6 +35,7 @@ from bot.core.cards import (
 )
 from bot.core.policy import View
 from bot.core.query import MAX_IDS
+from bot.core.search import SearchKey, SearchResult
 from tests.core.cards import fixtures
 from tests.core.cards.helpers import GOLDEN, assert_golden, assert_valid, assert_valid_message
 
@@ -86,6 +90,33 @@ ERRORS: dict[str, LookupFailure] = {
 }
 
 
+def _result(
+    *candidates: Candidate, count: int | None = None, maybe_more: bool = False
+) -> SearchResult:
+    ids = [c.id for c in candidates] + [f"more-{i}" for i in range((count or 0) - len(candidates))]
+    return SearchResult(shown=candidates[:10], ids=tuple(ids), maybe_more=maybe_more)
+
+
+_ROWS = (fixtures.full(), fixtures.hostile(), fixtures.oversized(), fixtures.sparse())
+SEARCHES: dict[str, Message] = {
+    "no_match.name": no_match_message(SearchKey("name", "Jane <!channel> & Doe")),
+    "no_match.email": no_match_message(SearchKey("email", "jane@doe.test")),
+    "list.name": match_list_message(SearchKey("name", "Jane"), _result(*_ROWS)),
+    "list.email": match_list_message(
+        SearchKey("email", "jane@doe.test"), _result(fixtures.full(), fixtures.no_email())
+    ),
+    "list.more": match_list_message(
+        SearchKey("name", "Jane Doe"), _result(*[fixtures.full()] * 10, count=23, maybe_more=True)
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(SEARCHES))
+def test_search_answer(name: str) -> None:
+    assert_valid_message(SEARCHES[name])
+    assert_golden(f"search.{name}", SEARCHES[name].as_payload())
+
+
 @pytest.mark.parametrize("name", list(NOTICES))
 def test_notice(name: str) -> None:
     assert_valid_message(NOTICES[name])
@@ -102,4 +133,5 @@ def test_error_card(name: str) -> None:
 def test_no_stray_golden_files() -> None:
     expected = {f"{n}.{v}" for n in fixtures.FIXTURES for v in View}
     expected |= {f"notice.{n}" for n in NOTICES} | {f"error.{n}" for n in ERRORS}
+    expected |= {f"search.{n}" for n in SEARCHES}
     assert {path.stem for path in GOLDEN.glob("*.json")} == expected

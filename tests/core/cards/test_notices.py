@@ -119,7 +119,9 @@ def test_usage() -> None:
     text = mrkdwn_texts(message.blocks)[0]
     assert "`/candidate &lt;id&gt;`" in text
     assert "up to 5" in text
-    assert "spaces or commas" in text
+    assert "commas or new lines" in text
+    assert "`/candidate jane@acme.com`" in text
+    assert "`/candidate Jane Doe`" in text
     assert "link" in text
     assert "up to 3" in mrkdwn_texts(usage_message(max_ids=3).blocks)[0]
     assert_valid_message(message)
@@ -127,7 +129,7 @@ def test_usage() -> None:
 
 def test_too_many() -> None:
     message = too_many_note(7, 5)
-    assert "first 5 of 7 ids" in message.text
+    assert "first 5 of 7 lookups" in message.text
     assert "at most 5" in message.text
     assert_valid_message(message)
 
