@@ -7,7 +7,7 @@ import asyncio
 import sys
 from collections.abc import Sequence
 
-from bot.config import ServeSettings, SettingsError
+from bot.config import SettingsError, load_serve_settings
 from bot.logs import configure_logging
 
 
@@ -15,7 +15,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m bot", description="Candidate Lookup: ATS candidates as Slack cards."
     )
-    commands = parser.add_subparsers(dest="command", metavar="{serve,preview,doctor}")
+    commands = parser.add_subparsers(dest="command", metavar="{serve,preview,doctor,workspaces}")
     commands.add_parser("serve", help="serve the app (the default)")
     preview = commands.add_parser(
         "preview", help="render a candidate's card, or a search's list, in the terminal"
@@ -27,6 +27,11 @@ def _parser() -> argparse.ArgumentParser:
     preview.add_argument("--view", choices=["requester", "channel", "unfurl"], default="requester")
     preview.add_argument("--json", action="store_true", help="print only the Block Kit payload")
     commands.add_parser("doctor", help="check the settings and whether Slack and Bindbee answer")
+    workspaces = commands.add_parser(
+        "workspaces", help="OAuth mode: list, connect or disconnect the installed workspaces"
+    )
+    workspaces.add_argument("action", choices=["list", "connect", "disconnect"])
+    workspaces.add_argument("team_id", nargs="?", help="the workspace (T…) to (dis)connect")
     return parser
 
 
@@ -44,7 +49,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.cli.doctor import run_doctor
 
             return asyncio.run(run_doctor())
-        settings = ServeSettings.load()
+        if args.command == "workspaces":
+            from bot.cli.workspaces import run_workspaces
+
+            return asyncio.run(run_workspaces(args.action, args.team_id))
+        settings = load_serve_settings()
     except SettingsError as exc:
         print(exc, file=sys.stderr)
         return 2

@@ -1,10 +1,14 @@
 """Settings, read from the environment and from `.env` in the working directory.
 
-Three levels, because each command needs a different part:
+Levels, because each command needs a different part:
 
-    Settings          everything optional: enough for `preview --demo` and `doctor`
-    LookupSettings    + the Bindbee credentials: enough for `preview <id>`
-    ServeSettings     + the Slack credentials: enough to serve the app
+    Settings           everything optional: enough for `preview --demo` and `doctor`
+    LookupSettings     + the Bindbee credentials: enough for `preview <id>`
+    ServeSettings      + the Slack credentials: enough to serve one workspace
+    WorkspaceSettings  + the OAuth client id and the encryption keys: enough for
+                       `workspaces` (the installations and connections in DATABASE_URL)
+    OAuthSettings      + the client secret, signing secret and API key: enough to serve
+                       many workspaces (OAuth mode, chosen by setting SLACK_CLIENT_ID)
 
 A missing or malformed value becomes one `SettingsError` that lists every problem at
 once, by variable name, and never repeats a value (a typo in a token is still a token).
@@ -16,6 +20,7 @@ import re
 from enum import StrEnum
 from typing import Annotated, Self
 
+from cryptography.fernet import Fernet
 from pydantic import (
     AnyHttpUrl,
     Field,
@@ -41,6 +46,13 @@ _REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
 Seconds = Annotated[float, Field(gt=0, le=600)]
 
+# manifest-oauth.yml's bot scopes: manifest.yml's, and users:read, which lets the app tell
+# workspace admins and owners (users.info) in OAuth mode.
+DEFAULT_SCOPES = (
+    "commands,links:read,links:write,channels:read,groups:read,im:read,mpim:read,users:read"
+)
+DEFAULT_DATABASE_URL = "sqlite:///candidate-lookup.db"
+
 
 class Settings(BaseSettings):
     """Every setting the app knows, all optional; see README for the table."""
@@ -62,6 +74,24 @@ class Settings(BaseSettings):
     )
     slack_api_url: AnyHttpUrl = Field(
         AnyHttpUrl("https://slack.com/api/"), description="Slack Web API base URL."
+    )
+
+    slack_client_id: str | None = Field(
+        None, description="OAuth client id; when set, the app serves many workspaces."
+    )
+    slack_client_secret: SecretStr | None = Field(None, description="OAuth client secret.")
+    slack_scopes: str = Field(
+        DEFAULT_SCOPES, description="Bot scopes asked for at install, comma-separated."
+    )
+    slack_redirect_uri: AnyHttpUrl | None = Field(
+        None, description="OAuth redirect URL; unset: the one in the app's settings."
+    )
+    database_url: SecretStr = Field(
+        SecretStr(DEFAULT_DATABASE_URL),
+        description="Installations and connections (sqlite:///… or postgresql://…).",
+    )
+    connector_encryption_keys: SecretStr | None = Field(
+        None, description="Fernet keys for connector tokens, comma-separated, newest first."
     )
 
     bindbee_api_key: SecretStr | None = Field(None, description="Bindbee organisation API key.")
@@ -153,6 +183,50 @@ class Settings(BaseSettings):
             raise PydanticCustomError("redis_url", "must start with redis://, rediss:// or unix://")
         return value
 
+    @field_validator("slack_client_id")
+    @classmethod
+    def _client_id_shape(cls, value: str | None) -> str | None:
+        if value is not None and not _CLIENT_ID.fullmatch(value):
+            raise PydanticCustomError("client_id_shape", "must look like 1234567890.1234567890")
+        return value
+
+    @field_validator("slack_scopes")
+    @classmethod
+    def _scopes_shape(cls, value: str) -> str:
+        scopes = [scope.strip() for scope in value.split(",")]
+        if not all(_SCOPE.fullmatch(scope) for scope in scopes):
+            raise PydanticCustomError("scopes_shape", "must be scope names, comma-separated")
+        return ",".join(scopes)
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url_shape(cls, value: SecretStr) -> SecretStr:
+        from bot.tenancy.database import async_url  # the one place that knows the schemes
+
+        try:
+            async_url(value.get_secret_value())
+        except ValueError as exc:
+            raise PydanticCustomError("database_url", str(exc)) from None
+        return value
+
+    @field_validator("connector_encryption_keys")
+    @classmethod
+    def _keys_are_fernet_keys(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        keys = split_keys(value)
+        if not keys:
+            raise PydanticCustomError("no_keys", "must hold at least one key")
+        for position, key in enumerate(keys, start=1):
+            try:
+                Fernet(key)
+            except ValueError:
+                raise PydanticCustomError(
+                    "bad_key",
+                    f"key {position} is not a Fernet key (32 url-safe base64-encoded bytes)",
+                ) from None
+        return value
+
     @field_validator("unfurl_patterns")
     @classmethod
     def _patterns_compile(cls, value: str) -> str:
@@ -161,6 +235,11 @@ class Settings(BaseSettings):
         except ValueError as exc:
             raise PydanticCustomError("bad_pattern", str(exc)) from None
         return value
+
+    @property
+    def oauth_mode(self) -> bool:
+        """True when an OAuth client id is set, so the app serves many workspaces."""
+        return self.slack_client_id is not None
 
     @property
     def socket_mode(self) -> bool:
@@ -210,6 +289,59 @@ class ServeSettings(LookupSettings):
         return value
 
 
+class WorkspaceSettings(Settings):
+    """Settings that can read and change the installations and connections."""
+
+    slack_client_id: str
+    connector_encryption_keys: SecretStr
+
+    def encryption_keys(self) -> list[str]:
+        """The Fernet keys, newest first."""
+        return split_keys(self.connector_encryption_keys)
+
+
+class OAuthSettings(WorkspaceSettings):
+    """Settings that can serve many workspaces, installed with OAuth."""
+
+    slack_client_secret: SecretStr
+    slack_signing_secret: SecretStr
+    bindbee_api_key: SecretStr
+
+    @field_validator("slack_app_token", mode="after")
+    @classmethod
+    def _no_socket_mode(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            # Installing from "Add to Slack" needs the HTTP routes of the OAuth flow.
+            raise PydanticCustomError(
+                "socket_mode_with_oauth", "must be unset in OAuth mode (SLACK_CLIENT_ID is set)"
+            )
+        return value
+
+
+def load_serve_settings() -> ServeSettings | OAuthSettings:
+    """The settings to serve with: OAuth mode when SLACK_CLIENT_ID is set, else one workspace."""
+    if oauth_mode_chosen():
+        return OAuthSettings.load()
+    return ServeSettings.load()
+
+
+def oauth_mode_chosen() -> bool:
+    """Whether SLACK_CLIENT_ID is set, read alone so that no other setting can fail it."""
+    return bool(_ModeProbe().slack_client_id)
+
+
+class _ModeProbe(BaseSettings):
+    """SLACK_CLIENT_ID alone, so that choosing the mode never fails on another setting."""
+
+    model_config = Settings.model_config
+    slack_client_id: str | None = None
+
+
+def split_keys(value: SecretStr) -> list[str]:
+    """CONNECTOR_ENCRYPTION_KEYS as a list, newest first, blanks dropped."""
+    return [key.strip() for key in value.get_secret_value().split(",") if key.strip()]
+
+
 class SettingsError(Exception):
     """Settings are missing or malformed; the message names each problem, never a value."""
 
@@ -220,6 +352,10 @@ class SettingsError(Exception):
     def __str__(self) -> str:
         lines = "\n".join(f"  - {p}" for p in self.problems)
         return f"The settings are not usable ({len(self.problems)} problem(s)):\n{lines}"
+
+
+_CLIENT_ID = re.compile(r"[0-9]{1,20}\.[0-9]{1,20}")
+_SCOPE = re.compile(r"[a-z][a-z0-9_.:-]{0,49}")
 
 
 def _check_prefix(value: SecretStr | None, prefix: str) -> SecretStr | None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+import httpx
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
@@ -15,6 +17,8 @@ from bot.slack.connect import ConnectGuard
 from bot.slack.replies import Replies
 from bot.slack.teams import ServedTeams
 from bot.state import Keys, SharedState
+from bot.tenancy.tenants import Tenants
+from bot.tenancy.workspaces import Workspaces
 
 
 @dataclass
@@ -22,7 +26,7 @@ class AppContext:
     """Everything a listener needs besides what Bolt passes in."""
 
     settings: Settings
-    lookups: Lookups
+    tenants: Tenants
     patterns: tuple[LinkPattern, ...]
     slack: AsyncWebClient  # the Web API client Bolt and the server use
     teams: ServedTeams  # which teams requests may come from (the team check)
@@ -33,12 +37,24 @@ class AppContext:
     keys: Keys  # the names of this connector's keys in `state`
     replies: Replies = field(default_factory=Replies)
     inflight: InFlight = field(default_factory=InFlight)
+    # OAuth mode only: installations and connections. None serves the one workspace.
+    workspaces: Workspaces | None = None
+    bindbee_transport: httpx.AsyncBaseTransport | None = None  # the pool all connectors share
+    closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+    async def lookups_for(self, team_id: str | None) -> Lookups | None:
+        """The Lookups of the workspace's own connector; None when it is not connected."""
+        return await self.tenants.lookups_for(team_id)
 
     async def aclose(self) -> None:
-        """Close every connection the app_context hold."""
-        await self.lookups.aclose()
+        """Close every connection the app_context holds."""
+        await self.tenants.aclose()
         await self.replies.aclose()
         await self.state.aclose()
+        for close in self.closers:
+            await close()
+        if self.workspaces is not None:
+            await self.workspaces.aclose()
 
     @property
     def strict(self) -> bool:

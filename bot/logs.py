@@ -6,8 +6,19 @@ import logging
 import sys
 import traceback
 
-# Libraries that would log request bodies (candidate data) or URLs at DEBUG/INFO.
-_QUIET = ("slack_sdk", "slack_bolt", "aiohttp.access", "httpx", "httpcore", "asyncio")
+# Libraries that would log request bodies (candidate data, tokens), URLs or SQL parameters
+# (installations hold bot tokens) at DEBUG/INFO.
+_QUIET = (
+    "slack_sdk",
+    "slack_bolt",
+    "aiohttp.access",
+    "httpx",
+    "httpcore",
+    "asyncio",
+    "aiosqlite",
+    "sqlalchemy",
+    "asyncpg",
+)
 
 
 def configure_logging(level: str) -> None:

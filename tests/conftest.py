@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, settings
 
 from bot.config import Settings
 
-pytest_plugins = ["tests.harness", "tests.services.fixtures"]
+pytest_plugins = ["tests.harness", "tests.services.fixtures", "tests.services.postgres"]
 
 # Property tests run on shared 2-core machines: no wall-clock deadline, a fixed budget of
 # examples, and the same examples on every run so that CI cannot fail by chance.

@@ -36,6 +36,7 @@ def command_body(
     user_id: str = "U0ALICE",
     channel_id: str = "C0HIRING",
     team_id: str = "T0TEST",
+    trigger_id: str = "1234.5678.abcd",
 ) -> str:
     """A `/candidate` slash-command form body, as Slack posts it (no response_url if None)."""
     fields = {
@@ -51,7 +52,7 @@ def command_body(
         "api_app_id": "A0APP",
         "is_enterprise_install": "false",
         "response_url": response_url,
-        "trigger_id": "1234.5678.abcd",
+        "trigger_id": trigger_id,
     }
     return urlencode({key: value for key, value in fields.items() if value is not None})
 
@@ -145,3 +146,50 @@ def link_shared_event(
         "event_ts": "1700000000.000200",
         "links": [{"domain": url.split("/")[2], "url": url} for url in urls],
     }
+
+
+def home_button_body(action_id: str, *, user_id: str, team_id: str) -> str:
+    """A block_actions body for a button on the app's Home tab (no response_url there)."""
+    payload = {
+        "type": "block_actions",
+        "team": {"id": team_id, "domain": "test-team"},
+        "user": {"id": user_id, "username": "someone", "team_id": team_id},
+        "api_app_id": "A0APP",
+        "token": "legacy-verification-token",
+        "container": {"type": "view", "view_id": "V0HOME"},
+        "trigger_id": "2222.3333.home",
+        "view": {"id": "V0HOME", "type": "home", "team_id": team_id},
+        "actions": [
+            {
+                "type": "button",
+                "action_id": action_id,
+                "block_id": "home",
+                "value": "connect",
+                "action_ts": "1700000001.000200",
+            }
+        ],
+    }
+    return urlencode({"payload": json.dumps(payload)})
+
+
+def view_submission_body(
+    callback_id: str, values: dict[str, Any], *, user_id: str, team_id: str
+) -> str:
+    """A view_submission body for a modal whose state holds `values`, as Slack posts it."""
+    payload = {
+        "type": "view_submission",
+        "team": {"id": team_id, "domain": "test-team"},
+        "user": {"id": user_id, "username": "someone", "team_id": team_id},
+        "api_app_id": "A0APP",
+        "token": "legacy-verification-token",
+        "trigger_id": "4444.5555.submit",
+        "view": {
+            "id": "V0MODAL",
+            "team_id": team_id,
+            "type": "modal",
+            "callback_id": callback_id,
+            "state": {"values": values},
+            "app_installed_team_id": team_id,
+        },
+    }
+    return urlencode({"payload": json.dumps(payload)})

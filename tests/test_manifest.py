@@ -73,3 +73,35 @@ def test_request_urls_are_placeholders_on_the_events_endpoint() -> None:
 
 def test_procfile_serves_over_http() -> None:
     assert (ROOT / "Procfile").read_text().strip() == "web: python -m bot"
+
+
+def _oauth_manifest() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load((ROOT / "manifest-oauth.yml").read_text())
+    return loaded
+
+
+def test_the_oauth_manifest_validates_against_slacks_schema() -> None:
+    validator = jsonschema.Draft7Validator(json.loads(SCHEMA.read_text()))
+    errors = [f"{list(e.path)}: {e.message}" for e in validator.iter_errors(_oauth_manifest())]
+    assert errors == []
+
+
+def test_the_oauth_manifest_matches_what_oauth_mode_serves() -> None:
+    from bot.app import REDIRECT_PATH
+    from bot.config import DEFAULT_SCOPES
+
+    oauth = _oauth_manifest()
+    assert oauth["features"]["app_home"]["home_tab_enabled"] is True
+    redirects = oauth["oauth_config"]["redirect_urls"]
+    assert redirects == [f"https://candidate-lookup.example.com{REDIRECT_PATH}"]
+    assert sorted(oauth["oauth_config"]["scopes"]["bot"]) == sorted(DEFAULT_SCOPES.split(","))
+    assert oauth["settings"]["event_subscriptions"]["bot_events"] == [
+        "link_shared",
+        "app_home_opened",
+        "app_uninstalled",
+        "tokens_revoked",
+    ]
+    # Everything else is the single-workspace manifest's.
+    single = _manifest()
+    assert oauth["features"]["unfurl_domains"] == single["features"]["unfurl_domains"]
+    assert oauth["features"]["slash_commands"][0]["command"] == COMMAND

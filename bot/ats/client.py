@@ -47,7 +47,7 @@ from bot.ats.errors import (
 from bot.ats.ids import check_id, check_remote_id
 from bot.ats.models import Candidate, CandidatePage
 from bot.ats.retry import Retrier, no_answer
-from bot.config import LookupSettings
+from bot.config import LookupSettings, Settings
 from bot.state.base import Budget
 from bot.state.memory import MemoryBudget
 
@@ -132,14 +132,32 @@ class BindbeeClient:
         budget: Budget | None = None,
     ) -> Self:
         """A client configured from the app's settings."""
+        token = settings.bindbee_connector_token.get_secret_value()
+        return cls.for_connector(settings, token, transport=transport, budget=budget)
+
+    @classmethod
+    def for_connector(
+        cls,
+        settings: Settings,
+        connector_token: str,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        deadline: float | None = None,
+        max_attempts: int | None = None,
+        budget: Budget | None = None,
+    ) -> Self:
+        """A client for one connector token; everything else (API key included) from settings,
+        unless given here."""
+        if settings.bindbee_api_key is None:
+            raise ValueError("BINDBEE_API_KEY is not set")
         return cls(
             base_url=str(settings.bindbee_base_url),
             api_key=settings.bindbee_api_key.get_secret_value(),
-            connector_token=settings.bindbee_connector_token.get_secret_value(),
+            connector_token=connector_token,
             connect_timeout=settings.bindbee_connect_timeout,
             read_timeout=settings.bindbee_read_timeout,
-            deadline=settings.lookup_deadline,
-            max_attempts=settings.bindbee_max_attempts,
+            deadline=deadline or settings.lookup_deadline,
+            max_attempts=max_attempts or settings.bindbee_max_attempts,
             rate_limit_per_minute=settings.bindbee_rate_limit,
             user_share=settings.bindbee_user_share,
             max_body_bytes=settings.bindbee_max_body_bytes,
@@ -302,6 +320,27 @@ class BindbeeClient:
             self.retrier.max_attempts,
             elapsed_ms,
         )
+
+
+class SharedPool(httpx.AsyncBaseTransport):
+    """One connection pool for many clients (one client per connector token, in OAuth mode).
+
+    A client's aclose() leaves the pool open for the others; `close_pool` closes it.
+    """
+
+    def __init__(self, inner: httpx.AsyncBaseTransport | None = None) -> None:
+        self._inner = inner or _pooled_transport()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Send the request over the shared pool."""
+        return await self._inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        """Nothing: the pool outlives each client that uses it."""
+
+    async def close_pool(self) -> None:
+        """Close the shared pool itself."""
+        await self._inner.aclose()
 
 
 def _pooled_transport() -> httpx.AsyncBaseTransport:

@@ -31,7 +31,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from bot.ats.client import BindbeeClient
 from bot.ats.errors import AtsError, AuthRefused, RateLimited, Unavailable
 from bot.cli.terminal import emit, safe_text
-from bot.config import LookupSettings, ServeSettings, Settings, SettingsError
+from bot.config import LookupSettings, ServeSettings, Settings, SettingsError, oauth_mode_chosen
 from bot.core.cards.text import one_line
 from bot.core.links import BUILTIN_PATTERNS, LinkPattern
 from bot.slack.web import TOKEN_REFUSED_ERRORS, web_client
@@ -115,6 +115,8 @@ async def run_doctor() -> int:
 
 async def diagnose(manifest_path: Path = MANIFEST) -> list[Check]:
     """Every check, in order; none of them raises."""
+    if oauth_mode_chosen():
+        return await _diagnose_oauth()
     settings_checks, unusable = check_settings()
     manifest_check, manifest = read_manifest(manifest_path)
     # Slack and Bindbee are independent: ask both at once.
@@ -129,6 +131,19 @@ async def diagnose(manifest_path: Path = MANIFEST) -> list[Check]:
         bindbee_check,
         *check_links(unusable, manifest),
         *([redis_check] if redis_check else []),
+    ]
+
+
+async def _diagnose_oauth() -> list[Check]:
+    from bot.cli.doctor_oauth import check_oauth_settings, check_workspaces
+
+    settings_checks, settings = check_oauth_settings()
+    unusable = {check.text.split(":", 1)[0] for check in settings_checks if check.status == "fail"}
+    return [
+        *settings_checks,
+        *await check_workspaces(settings),
+        skipped("Slack and Bindbee tokens are per workspace: each request checks its own"),
+        *check_links(unusable, None),
     ]
 
 

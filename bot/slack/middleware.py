@@ -102,7 +102,9 @@ class EventDedupe(AsyncMiddleware):
         event_id = req.body.get("event_id")
         if req.body.get("type") != "event_callback" or not isinstance(event_id, str):
             return await next()
-        if await self.seen.first(f"event:{event_id}"):
+        # Keyed per team too: in OAuth mode no workspace's events may stand in for another's.
+        team_id = req.context.team_id or "-"
+        if await self.seen.first(f"event:{team_id}:{event_id}"):
             return await next()
         logger.info("event=%s skipped: already handled", loggable(event_id))
         return BoltResponse(status=200, body="")

@@ -1,6 +1,10 @@
 """Serving the app: HTTP (`POST /slack/events`, `GET /healthz`) or Socket Mode.
 
-Lifecycle: check the bot token with `auth.test`, start taking requests, and on SIGTERM or
+In OAuth mode the HTTP server also serves Bolt's OAuth flow: `GET /slack/install` (the
+"Add to Slack" page) and `GET /slack/oauth_redirect` (Slack sends the installer back there).
+
+Lifecycle: check the bot token with `auth.test` (OAuth mode: create the tables that are
+missing in DATABASE_URL instead), start taking requests, and on SIGTERM or
 SIGINT stop taking new ones, let acknowledged lookups finish (bounded by SHUTDOWN_GRACE),
 close every connection, and exit 0.
 """
@@ -10,20 +14,24 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 
-from bot.app import build_app, build_context
-from bot.config import ServeSettings
+from bot.app import INSTALL_PATH, REDIRECT_PATH, build_app, build_context
+from bot.config import OAuthSettings, ServeSettings
 from bot.context import AppContext
-from bot.logs import loggable
+from bot.logs import log_unexpected, loggable
 from bot.slack.incoming import MAX_BODY_BYTES, Intake, Refused
 from bot.slack.teams import OneWorkspace
 from bot.slack.web import TOKEN_REFUSED_ERRORS
+from bot.tenancy.workspaces import Workspaces
 
 logger = logging.getLogger("bot.slack.server")
 
@@ -39,7 +47,9 @@ class TokenRefused(Exception):
 class Server:
     """One running instance of the app, in HTTP or Socket Mode."""
 
-    def __init__(self, settings: ServeSettings, app_context: AppContext | None = None) -> None:
+    def __init__(
+        self, settings: ServeSettings | OAuthSettings, app_context: AppContext | None = None
+    ) -> None:
         self.settings = settings
         self.app_context = app_context or build_context(settings)
         self.app: AsyncApp = build_app(settings, self.app_context)
@@ -53,8 +63,11 @@ class Server:
         self._intake = Intake(secret.get_secret_value()) if secret else None
 
     async def start(self) -> None:
-        """Check the token, then start taking requests."""
-        await self._check_token()
+        """Check the token (or prepare the database), then start taking requests."""
+        if self.app_context.workspaces is not None:
+            await self._prepare_database(self.app_context.workspaces)
+        else:
+            await self._check_token()
         if self.settings.socket_mode:
             assert self.settings.slack_app_token is not None
             self._socket = AsyncSocketModeHandler(
@@ -98,7 +111,29 @@ class Server:
         web_app = web.Application(client_max_size=MAX_BODY_BYTES)
         web_app.router.add_post(EVENTS_PATH, self._slack_events)
         web_app.router.add_get(HEALTH_PATH, self._health)
+        if self.app.oauth_flow is not None:
+            web_app.router.add_get(INSTALL_PATH, self._install)
+            web_app.router.add_get(REDIRECT_PATH, self._oauth_redirect)
         return web_app
+
+    async def _install(self, request: web.Request) -> web.Response:
+        assert self.app.oauth_flow is not None
+        return await self._oauth_step(self.app.oauth_flow.handle_installation, request)
+
+    async def _oauth_redirect(self, request: web.Request) -> web.Response:
+        assert self.app.oauth_flow is not None
+        return await self._oauth_step(self.app.oauth_flow.handle_callback, request)
+
+    async def _oauth_step(
+        self,
+        step: Callable[[AsyncBoltRequest], Awaitable[BoltResponse]],
+        request: web.Request,
+    ) -> web.Response:
+        try:
+            return await to_aiohttp_response(await step(await to_bolt_request(request)))
+        except Exception as exc:  # the database, say: a plain page, never a trace
+            log_unexpected(logger, f"GET {request.path}", exc)
+            return web.Response(status=500, text="The installation failed. Try again later.")
 
     async def _slack_events(self, request: web.Request) -> web.Response:
         if self._intake is None:  # HTTP mode always has a signing secret (ServeSettings)
@@ -121,6 +156,18 @@ class Server:
                 return web.json_response({"status": "degraded", "detail": health.detail})
             return web.json_response({"status": "ok"})
         return web.json_response({"status": "starting or stopping"}, status=503)
+
+    async def _prepare_database(self, workspaces: Workspaces) -> None:
+        await workspaces.create_tables()
+        # Key rotation: every start seals all tokens with the newest key, so an old key
+        # can leave CONNECTOR_ENCRYPTION_KEYS once every instance has restarted.
+        resealed, unreadable = await workspaces.connections.reseal_all()
+        logger.info("connections sealed with the newest key: %d", resealed)
+        if unreadable:
+            logger.warning(
+                "no key opens the connection of team(s) %s; they must connect again",
+                ",".join(unreadable),
+            )
 
     async def _check_token(self) -> None:
         try:
@@ -146,7 +193,7 @@ class Server:
             )
 
 
-async def serve(settings: ServeSettings) -> int:
+async def serve(settings: ServeSettings | OAuthSettings) -> int:
     """Run until SIGTERM or SIGINT; the exit status is 0 after a clean stop."""
     server = Server(settings)
     stopping = asyncio.Event()

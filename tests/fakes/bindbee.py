@@ -18,6 +18,10 @@ The list endpoint takes Bindbee's filters `remote_id`, `email_addresses` (repeat
 equal to any address, ignoring case), `first_name` and `last_name` (ignoring case; equal
 with `name_match = "exact"`, the default, contained with `"partial"`: Bindbee does not say
 which it does), `page_size` (1–200, else 422) and `cursor` (opaque, from the last page).
+
+Each connector token has its own candidates, as each linked ATS does: `add_connector(token)`
+makes another one, and `add(payload, connector=token)` stores into it. Without `connector`,
+everything goes to the default connector (CONNECTOR_TOKEN).
 Every answer carries X-RateLimit-Limit/-Remaining/-Reset. Without `rate_limit` nothing is
 enforced and the advertised limit is `UNLIMITED`, so a client's own budget never holds
 back a benchmark that did not ask for a limit. `GET /_stats` (not Bindbee's, and neither
@@ -118,7 +122,10 @@ class FakeBindbee:
         self.name_match = "exact"  # or "partial": how first_name/last_name filters match
         self.record = record  # the benchmark turns this off to keep memory flat
         self.url = ""
-        self.candidates: dict[str, dict[str, Any]] = {}
+        self.candidates: dict[str, dict[str, Any]] = {}  # the default connector's
+        self._connectors: dict[str, dict[str, dict[str, Any]]] = {
+            self.CONNECTOR_TOKEN: self.candidates
+        }
         self.requests: list[Recorded] = []
         self.request_count = 0  # every request, recorded or not (GET /_stats excepted)
         self.count_429 = 0  # 429s from the enforced rate limit (not scripted ones)
@@ -133,10 +140,16 @@ class FakeBindbee:
 
     # -- data ----------------------------------------------------------------------------
 
-    def add(self, payload: dict[str, Any]) -> None:
-        """Store (a copy of) a candidate payload under its "id"."""
+    def add_connector(self, token: str) -> None:
+        """Accept `token` as another connector, with candidates of its own (none yet)."""
         with self._lock:
-            self.candidates[str(payload["id"])] = copy.deepcopy(payload)
+            self._connectors.setdefault(token, {})
+
+    def add(self, payload: dict[str, Any], *, connector: str | None = None) -> None:
+        """Store (a copy of) a candidate payload under its "id", in one connector's ATS."""
+        with self._lock:
+            store = self._connectors[connector or self.CONNECTOR_TOKEN]
+            store[str(payload["id"])] = copy.deepcopy(payload)
 
     def set_private(self, candidate_id: str, value: object = True) -> None:
         """Change a stored candidate's is_private flag."""
@@ -381,7 +394,7 @@ class FakeBindbee:
             response = await fault(request)
             if response is not None:
                 return response
-        refused = _check_auth(request)
+        refused = self._check_auth(request)
         if refused is not None:
             return refused
         if not self._take_from_window():
@@ -393,10 +406,27 @@ class FakeBindbee:
             return self._list(request)
         segment = path.removeprefix(CANDIDATES + "/")
         if segment != path and segment and "/" not in segment:
-            return self._by_id(unquote(segment))
+            return self._by_id(request, unquote(segment))
         return _json({"detail": "Not Found"}, 404)
 
-    def _by_id(self, value: str) -> web.StreamResponse:
+    def _check_auth(self, request: web.Request) -> web.StreamResponse | None:
+        """Bindbee's answer to missing or wrong credentials, or None when they are right."""
+        if request.headers.get("Authorization") != f"Bearer {FakeBindbee.API_KEY}":
+            return _json({"detail": "Invalid API key"}, 401, {"WWW-Authenticate": "Bearer"})
+        token = request.headers.get("x-connector-token")
+        if token is None:
+            return _unprocessable(
+                ["header", "x-connector-token"], "missing", "Field required", None
+            )
+        if token not in self._connectors:
+            return _json({"detail": "Invalid connector token"}, 403)
+        return None
+
+    def _store(self, request: web.Request) -> dict[str, dict[str, Any]]:
+        """The candidates of the request's connector (auth has accepted its token)."""
+        return self._connectors[request.headers.get("x-connector-token", "")]
+
+    def _by_id(self, request: web.Request, value: str) -> web.StreamResponse:
         try:
             canonical = str(uuid.UUID(value))
         except ValueError:
@@ -404,7 +434,8 @@ class FakeBindbee:
                 ["path", "id"], "uuid_parsing", "Input should be a valid UUID", value
             )
         with self._lock:
-            payload = self.candidates.get(canonical) or self.candidates.get(value)
+            store = self._store(request)
+            payload = store.get(canonical) or store.get(value)
             body = None if payload is None else json.dumps(payload)
         if body is None:
             return _json({"detail": "Not Found"}, 404)
@@ -429,7 +460,9 @@ class FakeBindbee:
             )
         with self._lock:
             matching = [
-                payload for payload in self.candidates.values() if self._selects(request, payload)
+                payload
+                for payload in self._store(request).values()
+                if self._selects(request, payload)
             ]
             items = json.loads(json.dumps(matching[start : start + page_size]))
         more = start + page_size < len(matching)
@@ -495,18 +528,6 @@ def _texts(payload: dict[str, Any], key: str) -> list[str]:
 def _peer(request: web.Request) -> str:
     peername = request.transport.get_extra_info("peername") if request.transport else None
     return f"{peername[0]}:{peername[1]}" if peername else ""
-
-
-def _check_auth(request: web.Request) -> web.StreamResponse | None:
-    """Bindbee's answer to missing or wrong credentials, or None when they are right."""
-    if request.headers.get("Authorization") != f"Bearer {FakeBindbee.API_KEY}":
-        return _json({"detail": "Invalid API key"}, 401, {"WWW-Authenticate": "Bearer"})
-    token = request.headers.get("x-connector-token")
-    if token is None:
-        return _unprocessable(["header", "x-connector-token"], "missing", "Field required", None)
-    if token != FakeBindbee.CONNECTOR_TOKEN:
-        return _json({"detail": "Invalid connector token"}, 403)
-    return None
 
 
 async def _drop_connection(request: web.Request) -> web.StreamResponse:

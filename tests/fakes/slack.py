@@ -6,6 +6,10 @@
   give, e.g. `is_ext_shared`), and `channel_not_found` for any other channel;
   `apps.connections.open` hands out this server's websocket; every other method answers
   `{"ok": true}`.
+- Many workspaces (OAuth mode): `add_workspace` makes a team with its own bot token and an
+  authorization code; `oauth.v2.access` trades the code (once) for the token, checking the
+  client id and secret; `auth.test` says which team a token belongs to; `users.info` says
+  whether a user is an admin (`admins`); `views.open` and `views.publish` are recorded.
 - `POST /webhook/<anything>`: a response_url; the JSON posted is recorded.
 - `POST /redirect/<anything>`: recorded, and answered 307 to `/webhook/<anything>`.
 - `GET /link`: the Socket Mode websocket. It says hello, and `send_envelope` pushes an
@@ -18,6 +22,7 @@ times without ever timing anything themselves.
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import threading
 import time
@@ -34,6 +39,18 @@ APP_TOKEN = "xapp-test-app-token"
 SIGNING_SECRET = "test-signing-secret"
 SCOPES = "commands,links:read,links:write,channels:read,groups:read,im:read,mpim:read"
 INTERNAL_CHANNEL = "C0HIRING"
+CLIENT_ID = "1111111111.2222222222"
+CLIENT_SECRET = "test-client-secret"
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A workspace that can install the app: its team, installer and bot token."""
+
+    team_id: str
+    installer: str
+    bot_token: str
+    code: str
 
 
 @dataclass(frozen=True)
@@ -63,6 +80,30 @@ class FakeSlack(BackgroundServer):
         self.conversations: dict[str, dict[str, Any]] = {
             INTERNAL_CHANNEL: {"is_channel": True, "is_shared": False, "is_ext_shared": False}
         }
+        self.workspaces: dict[str, Workspace] = {}  # by bot token
+        self._codes: dict[str, Workspace] = {}  # authorization codes not yet used
+        self.admins: set[str] = set()  # user ids users.info reports as workspace admins
+        self.failing: dict[str, str] = {}  # Web API method → the error it answers with
+
+    def add_workspace(self, team_id: str, *, installer: str = "U0INSTALLER") -> Workspace:
+        """A workspace whose installation the next oauth.v2.access with its code completes."""
+        workspace = Workspace(
+            team_id=team_id,
+            installer=installer,
+            bot_token=f"xoxb-{team_id.lower()}-bot-token",
+            code=f"code-{team_id.lower()}",
+        )
+        with self._changed:
+            self.workspaces[workspace.bot_token] = workspace
+            self._codes[workspace.code] = workspace
+        return workspace
+
+    def team_of(self, token: str) -> str | None:
+        """The team a bot token belongs to, or None when Slack would refuse it."""
+        if token == self.token:
+            return self.team_id
+        workspace = self.workspaces.get(token)
+        return workspace.team_id if workspace else None
 
     @property
     def api_url(self) -> str:
@@ -170,19 +211,25 @@ class FakeSlack(BackgroundServer):
                 return web.json_response({"ok": False, "error": "invalid_auth"})
             ws_url = self.url.replace("http://", "ws://") + "/link/?ticket=t"
             return web.json_response({"ok": True, "url": ws_url})
-        if token != self.token:
+        if method in self.failing:
+            return web.json_response({"ok": False, "error": self.failing[method]})
+        if method == "oauth.v2.access":
+            return self._oauth_access(request, body)
+        team_id = self.team_of(token)
+        if team_id is None:
             return web.json_response({"ok": False, "error": "invalid_auth"})
         if method == "auth.test":
+            workspace = self.workspaces.get(token)
             identity = {
                 "ok": True,
                 "url": "https://test-team.slack.com/",
                 "team": "Test Team",
                 "user": "candidate-bot",
-                "team_id": self.team_id,
-                "user_id": "U0BOT",
-                "bot_id": "B0BOT",
+                "team_id": team_id,
+                "user_id": f"U0BOT{team_id}" if workspace else "U0BOT",
+                "bot_id": f"B0BOT{team_id}" if workspace else "B0BOT",
             }
-            if self.enterprise_id is not None:
+            if self.enterprise_id is not None and workspace is None:
                 identity["enterprise_id"] = self.enterprise_id
             return web.json_response(identity, headers={"x-oauth-scopes": SCOPES})
         if method == "conversations.info":
@@ -191,10 +238,40 @@ class FakeSlack(BackgroundServer):
             if fields is None:
                 return web.json_response({"ok": False, "error": "channel_not_found"})
             return web.json_response({"ok": True, "channel": {"id": channel_id, **fields}})
+        if method == "users.info":
+            user = str(body.get("user", ""))
+            flags = {"is_admin": user in self.admins, "is_owner": False}
+            return web.json_response({"ok": True, "user": {"id": user, **flags}})
+        if method == "views.open":
+            return web.json_response({"ok": True, "view": {"id": "V0MODAL"}})
         if method == "chat.unfurl" and self._unfurl_faults:
             status, payload, headers = self._unfurl_faults.pop(0)
             return web.json_response(payload, status=status, headers=headers)
         return web.json_response({"ok": True})
+
+    def _oauth_access(self, request: web.Request, body: dict[str, Any]) -> web.Response:
+        """oauth.v2.access: the client's credentials (HTTP Basic) and a code, used once."""
+        expected = base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()
+        if request.headers.get("Authorization") != f"Basic {expected}":
+            return web.json_response({"ok": False, "error": "invalid_client_id"})
+        with self._changed:
+            workspace = self._codes.pop(str(body.get("code", "")), None)
+        if workspace is None:
+            return web.json_response({"ok": False, "error": "invalid_code"})
+        return web.json_response(
+            {
+                "ok": True,
+                "app_id": "A0APP",
+                "authed_user": {"id": workspace.installer},
+                "scope": SCOPES + ",users:read",
+                "token_type": "bot",
+                "access_token": workspace.bot_token,
+                "bot_user_id": f"U0BOT{workspace.team_id}",
+                "team": {"id": workspace.team_id, "name": f"Team {workspace.team_id}"},
+                "enterprise": None,
+                "is_enterprise_install": False,
+            }
+        )
 
     async def _webhook(self, request: web.Request) -> web.Response:
         body = await _body(request)

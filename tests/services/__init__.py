@@ -1,4 +1,4 @@
-"""Real services for the tests that need them (Redis), started or found on this machine.
+"""Real services for the tests that need them (Redis, PostgreSQL), started or found here.
 
 Where a service cannot be had, those tests skip with the reason; with
 CI_REQUIRE_SERVICES=1 (set by .ci/run) the skip becomes a failure, so CI cannot pass

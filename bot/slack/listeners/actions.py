@@ -24,6 +24,7 @@ from bot.core.cards import (
     share_blocked_message,
     share_refused_message,
 )
+from bot.core.cards.workspace import not_connected_message
 from bot.core.policy import View, is_private
 from bot.logs import log_unexpected, loggable
 from bot.lookups import LookupKey
@@ -46,6 +47,7 @@ class ShareRequest:
 
     candidate_id: str
     user_id: str | None
+    team_id: str
     channel_id: str | None
     message_ts: str | None
     response_url: object
@@ -58,6 +60,7 @@ class ShareRequest:
         return cls(
             candidate_id=_text(action.get("value")) or "",
             user_id=_text(_dict(body.get("user")).get("id")),
+            team_id=_text(_dict(body.get("team")).get("id")) or "",
             channel_id=_text(_dict(body.get("channel")).get("id"))
             or _text(container.get("channel_id")),
             message_ts=_text(container.get("message_ts")),
@@ -120,6 +123,11 @@ async def _share_and_reply(
 async def _share(
     app_context: AppContext, client: AsyncWebClient, press: ShareRequest
 ) -> tuple[dict[str, Any], str]:
+    lookups = await app_context.lookups_for(press.team_id)
+    if lookups is None:  # disconnected since the card was shown
+        workspaces = app_context.workspaces
+        installer = await workspaces.installer(press.team_id) if workspaces else None
+        return _ephemeral(not_connected_message(installer)), "not_connected"
     refusal = await app_context.guard.refusal(client, press.channel_id, press.shared_flag)
     if refusal is not None:
         blocked = share_blocked_message(refusal, ref=press.candidate_id)
@@ -127,7 +135,7 @@ async def _share(
     try:
         # fresh: privacy may have changed since the card was shown
         key = LookupKey("id", press.candidate_id)
-        candidate = await app_context.lookups.fetch(key, fresh=True)
+        candidate = await lookups.fetch(key, fresh=True)
     except LookupFailure as error:
         return _ephemeral(error_message(error, ref=press.candidate_id)), error.kind
     if is_private(candidate, strict=app_context.strict):
@@ -190,7 +198,7 @@ async def _show_and_reply(
     started = time.monotonic()
     candidate_id = str(action.get("value", ""))
     try:
-        message, outcome = await _show(app_context, candidate_id)
+        message, outcome = await _show(app_context, _team_id(body), candidate_id)
     except Exception as exc:  # the user still gets an answer, never silence
         log_unexpected(logger, "show", exc)
         message, outcome = apology_message(), "unexpected_error"
@@ -205,17 +213,27 @@ async def _show_and_reply(
     )
 
 
-async def _show(app_context: AppContext, candidate_id: str) -> tuple[Message, str]:
+async def _show(app_context: AppContext, team_id: str, candidate_id: str) -> tuple[Message, str]:
     """The requester's card for the candidate, fetched fresh, and the outcome's name."""
+    lookups = await app_context.lookups_for(team_id)
+    if lookups is None:  # disconnected since the list was shown
+        workspaces = app_context.workspaces
+        installer = await workspaces.installer(team_id) if workspaces else None
+        return not_connected_message(installer), "not_connected"
     try:
         # fresh: the list may be minutes old, and the candidate private by now
-        candidate = await app_context.lookups.fetch(LookupKey("id", candidate_id), fresh=True)
+        candidate = await lookups.fetch(LookupKey("id", candidate_id), fresh=True)
     except LookupFailure as error:
         return error_message(error, ref=candidate_id), error.kind
     message = outcome_message(
         candidate, View.REQUESTER, strict=app_context.strict, ref=candidate_id, share_button=True
     )
     return message, "private" if is_private(candidate, strict=app_context.strict) else "shown"
+
+
+def _team_id(body: dict[str, Any]) -> str:
+    team = body.get("team")
+    return str(team.get("id", "")) if isinstance(team, dict) else ""
 
 
 def _user_id(body: dict[str, Any]) -> str:

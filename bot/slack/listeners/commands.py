@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.ats.budget import on_behalf_of
 from bot.ats.errors import InvalidId, LookupFailure
@@ -29,23 +30,41 @@ from bot.core.cards import (
     too_many_note,
     usage_message,
 )
+from bot.core.cards.workspace import not_connected_message
 from bot.core.policy import View, is_private
 from bot.core.query import MAX_IDS, Query, QueryItem, parse_query
 from bot.core.search import SearchKey, SearchResult
 from bot.logs import log_unexpected, loggable
-from bot.lookups import LookupKey
+from bot.lookups import LookupKey, Lookups
+from bot.slack.listeners.workspace import setup_command
 
 logger = logging.getLogger("bot.command")
 
-CommandListener = Callable[[AsyncAck, dict[str, Any]], Awaitable[None]]
+CommandListener = Callable[[AsyncAck, dict[str, Any], AsyncWebClient], Awaitable[None]]
+SETUP = "setup"
 
 
 def candidate_command(app_context: AppContext) -> CommandListener:
     """Build the `/candidate` listener."""
 
-    async def handle(ack: AsyncAck, command: dict[str, Any]) -> None:
+    async def handle(ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient) -> None:
         started = time.monotonic()
-        query = parse_query(command.get("text", ""), app_context.patterns)
+        team_id = str(command.get("team_id", ""))
+        workspaces = app_context.workspaces
+        text = str(command.get("text", ""))
+        if workspaces is not None and text.strip().lower() == SETUP:
+            await setup_command(workspaces, ack, command, client, team_id)
+            return
+        lookups = await app_context.lookups_for(team_id)
+        if lookups is None:
+            # Installed (Bolt's authorize let the request in) but not connected to an ATS.
+            installer = await workspaces.installer(team_id) if workspaces else None
+            await ack(response_type="ephemeral", **not_connected_message(installer).as_payload())
+            logger.info(
+                "lookup command=/candidate team=%s outcome=not_connected", loggable(team_id)
+            )
+            return
+        query = parse_query(text, app_context.patterns)
         if not query.keys and not query.searches:
             # Nothing to fetch (help, or only invalid input): answer in the ack itself.
             await ack(response_type="ephemeral", **_without_lookups(query).as_payload())
@@ -61,7 +80,7 @@ def candidate_command(app_context: AppContext) -> CommandListener:
             _log_line(command, query, [outcome], "ack", started)
             return
         await ack()
-        work = _answer(app_context, command, response_url, query, started)
+        work = _answer(app_context, lookups, command, response_url, query, started)
         app_context.inflight.spawn(work, "/candidate")
 
     return handle
@@ -69,6 +88,7 @@ def candidate_command(app_context: AppContext) -> CommandListener:
 
 async def _answer(
     app_context: AppContext,
+    lookups: Lookups,
     command: dict[str, Any],
     response_url: str,
     query: Query,
@@ -76,7 +96,7 @@ async def _answer(
 ) -> None:
     try:
         with on_behalf_of(command.get("user_id")):  # the user's own share of the ATS budget
-            message, outcomes = await _look_up(app_context, query)
+            message, outcomes = await _look_up(app_context, lookups, query)
     except Exception as exc:  # the user still gets an answer, never silence
         log_unexpected(logger, "/candidate", exc)
         message, outcomes = apology_message(), ["unexpected_error"]
@@ -86,10 +106,12 @@ async def _answer(
     _log_line(command, query, outcomes, "posted" if posted else "not_delivered", started)
 
 
-async def _look_up(app_context: AppContext, query: Query) -> tuple[Message, list[str]]:
+async def _look_up(
+    app_context: AppContext, lookups: Lookups, query: Query
+) -> tuple[Message, list[str]]:
     fetched, searched = await asyncio.gather(
-        app_context.lookups.fetch_many(query.keys),
-        app_context.lookups.search_many(query.searches),
+        lookups.fetch_many(query.keys),
+        lookups.search_many(query.searches),
     )
     by_id = dict(zip(query.keys, fetched, strict=True))
     by_search = dict(zip(query.searches, searched, strict=True))
@@ -145,7 +167,8 @@ def _log_line(
 ) -> None:
     """One line per command; `reply` says where the answer went: ack, posted, not_delivered."""
     logger.info(
-        "lookup command=/candidate user=%s ids=%d outcome=%s ms=%d reply=%s",
+        "lookup command=/candidate team=%s user=%s ids=%d outcome=%s ms=%d reply=%s",
+        loggable(command.get("team_id")),
         loggable(command.get("user_id")),
         len(query.items),
         ",".join(outcomes),

@@ -22,7 +22,7 @@ from bot.core.cards import unfurl_blocks
 from bot.core.links import LinkMatch, match_link
 from bot.core.query import MAX_IDS
 from bot.logs import log_unexpected, loggable
-from bot.lookups import LookupKey
+from bot.lookups import LookupKey, Lookups
 from bot.slack.connect import COMPOSER
 
 logger = logging.getLogger("bot.unfurl")
@@ -44,9 +44,16 @@ def link_shared(app_context: AppContext) -> EventListener:
                 event_id,
             )
             return
+        team_id = body.get("team_id")
+        lookups = await app_context.lookups_for(team_id if isinstance(team_id, str) else None)
+        if lookups is None:  # installed but not connected to an ATS: unfurls do nothing
+            logger.info(
+                "unfurl event=%s skipped: team=%s not connected", event_id, loggable(team_id)
+            )
+            return
         shared = LinkShared(event, event_id, target, shared_flag=body.get("is_ext_shared_channel"))
         # Bolt acknowledges the event once this returns; the unfurl runs after that.
-        app_context.inflight.spawn(_unfurl(app_context, shared, client), "unfurl")
+        app_context.inflight.spawn(_unfurl(app_context, lookups, shared, client), "unfurl")
 
     return handle
 
@@ -97,17 +104,19 @@ def candidate_links(event: dict[str, Any], app_context: AppContext) -> list[Link
     return list(matches.values())
 
 
-async def _unfurl(app_context: AppContext, shared: LinkShared, client: AsyncWebClient) -> None:
+async def _unfurl(
+    app_context: AppContext, lookups: Lookups, shared: LinkShared, client: AsyncWebClient
+) -> None:
     try:
         # the lookups count against the budget share of whoever posted the links
         with on_behalf_of(shared.event.get("user")):
-            await _unfurl_links(app_context, shared, client)
+            await _unfurl_links(app_context, lookups, shared, client)
     except Exception as exc:
         log_unexpected(logger, f"unfurl event={shared.event_id}", exc)
 
 
 async def _unfurl_links(
-    app_context: AppContext, shared: LinkShared, client: AsyncWebClient
+    app_context: AppContext, lookups: Lookups, shared: LinkShared, client: AsyncWebClient
 ) -> None:
     started = time.monotonic()
     event_id = shared.event_id
@@ -123,7 +132,7 @@ async def _unfurl_links(
     # Everyone in the conversation sees an unfurl (message or composer preview): decide on
     # reads that started after this handling did, never on the cache.
     keys = [LookupKey(m.kind, m.value) for m in links]
-    results = await app_context.lookups.fetch_many(keys, not_before=started)
+    results = await lookups.fetch_many(keys, not_before=started)
     unfurls: dict[str, dict[str, Any]] = {}
     skipped: list[str] = []
     for match, outcome in zip(links, results, strict=True):

@@ -1,0 +1,1 @@
+"""Many workspaces: installations (OAuth), each workspace's ATS connection, and who may connect."""
