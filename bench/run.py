@@ -22,6 +22,11 @@ the difference of their cards is the cost of Redis on a warm-cache card. A last 
 300 distinct ids at once to a fake that enforces 200 requests a minute, against `ours` and,
 if it runs, `two_redis`. Figures are printed as a table, with our figures as ratios to the
 references, and written to bench/results/latest.json.
+
+Every seeded candidate has two applications (one active, one rejected), so the card carries
+the hiring pipeline. A separate scenario counts the ATS requests one card costs, cold (empty
+caches) and warm (jobs, stages and reject reasons cached, a candidate not seen before), with
+Bindbee honouring `expand` and with it sending bare ids.
 """
 
 from __future__ import annotations
@@ -49,6 +54,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from bench import stages
 from bench.common import free_port
+from tests.fakes import fixtures
 from tests.fakes.bindbee import FakeBindbee, bench_id
 from tests.services.redis_server import RedisServer
 
@@ -358,7 +364,9 @@ def target_env(port: int, slack: Fake, bindbee: Fake, card_path: Path, rate: int
 
 
 @asynccontextmanager
-async def fake_bindbee(latency: float, rate_limit: int | None, seed: int) -> AsyncIterator[Fake]:
+async def fake_bindbee(
+    latency: float, rate_limit: int | None, seed: int, *, expand: bool = True
+) -> AsyncIterator[Fake]:
     """Run the fake Bindbee as its own process."""
     port = free_port()
     args = [
@@ -374,6 +382,8 @@ async def fake_bindbee(latency: float, rate_limit: int | None, seed: int) -> Asy
     ]
     if rate_limit:
         args += ["--rate-limit", str(rate_limit)]
+    if not expand:
+        args.append("--no-expand")
     url = f"http://127.0.0.1:{port}"
     async with process("bindbee", args, {}, f"{url}/_stats") as proc:
         yield Fake(url, proc.pid)
@@ -548,14 +558,40 @@ async def rate_limit_scenario(name: str, run: Run, lookups: int, limit: int) -> 
     return phase
 
 
+async def request_cost(run: Run) -> dict[str, Any]:
+    """ATS requests for one card, cold and warm, with `expand` honoured and with bare ids."""
+    cost: dict[str, Any] = {}
+    for shape, expand in (("expanded", True), ("bare_ids", False)):
+        async with (
+            fake_bindbee(run.latency, None, seed=20, expand=expand) as bindbee,
+            started("ours", run, bindbee, rate=100_000) as target,
+            LoadGenerator(run.slack.url, cpu_meter(target, run, bindbee)) as load,
+        ):
+            counts = []
+            for index in (1, 2):  # 0 is private; 1 cold, then 2 with warm references
+                before = (await ats_stats(bindbee.url))["requests"]
+                burst = await load.burst(target.urls, [bench_id(index)], bodies=True)
+                if burst.lost or b"Applications" not in burst.replies[0]:
+                    raise RuntimeError(f"no card with its pipeline ({shape})")
+                counts.append((await ats_stats(bindbee.url))["requests"] - before)
+        cost[shape] = {"cold": counts[0], "warm": counts[1]}
+    return cost
+
+
 def write_card(path: Path) -> None:
-    """The card reference (b) posts: ours, for a seeded bench candidate, rendered once."""
-    from bot.ats.models import Candidate
+    """The card reference (b) posts: ours, with its pipeline, for a seeded bench candidate,
+    rendered once."""
+    from bot.ats.models import Candidate, Pipeline, parse_applications
     from bot.core.cards import candidate_message
     from bot.core.policy import View
     from tests.fakes.bindbee import bench_payload
 
-    candidate = Candidate.from_payload(bench_payload(1))  # 0 is a private one
+    candidate_id = bench_id(1)  # 0 is a private one
+    items = [fixtures.expanded(app) for app in fixtures.applications(candidate_id)]
+    applications, _ = parse_applications({"cursor": None, "items": items}, candidate_id)
+    candidate = Candidate.from_payload(bench_payload(1)).model_copy(
+        update={"pipeline": Pipeline(applications=applications)}
+    )
     message = candidate_message(candidate, View.REQUESTER, share_button=True)
     path.write_text(json.dumps({"response_type": "ephemeral", **message.as_payload()}))
 
@@ -659,6 +695,10 @@ def print_report(results: dict[str, Any]) -> None:
                 f"429s={rate['ats_429s']}, 'try again' replies={rate['retry_later_replies']}, "
                 f"lost={rate['lost']}, ack max={rate['ack_max_ms']} ms"
             )
+    if "ats_requests_per_card" in results:
+        print("\nATS requests per card (a candidate with two applications):")
+        for shape, counts in results["ats_requests_per_card"].items():
+            print(f"  {shape:9} cold={counts['cold']} warm={counts['warm']}")
 
 
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
@@ -704,6 +744,8 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             if TWO_REDIS in args.targets:
                 two = await rate_limit_scenario(TWO_REDIS, run, *scenario)
                 results["rate_limit_two_redis"] = two.summary(latency_ms)
+        if not args.skip_request_cost:
+            results["ats_requests_per_card"] = await request_cost(run)
     return results
 
 
@@ -727,6 +769,9 @@ def main() -> None:
     parser.add_argument("--rate-limit", type=int, default=200, help="the fake's limit a minute")
     parser.add_argument(
         "--redis-url", help="the Redis two_redis shares (default: a redis-server of our own)"
+    )
+    parser.add_argument(
+        "--skip-request-cost", action="store_true", help="skip counting ATS requests per card"
     )
     parser.add_argument(
         "--profile",

@@ -137,6 +137,9 @@ def _lookups(
         keys=keys,
         wait=settings.lookup_deadline,
         deadline=settings.lookup_deadline,
+        # The same client for the pipeline: one rate budget for candidates and applications.
+        pipeline=client,
+        reference_ttl=settings.reference_cache_ttl,
     )
 
 

@@ -32,7 +32,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.core.links import LinkPattern, parse_patterns
+from bot.core.links import LinkPattern, check_profile_template, parse_patterns
 
 
 class PatternsMode(StrEnum):
@@ -132,6 +132,16 @@ class Settings(BaseSettings):
         ge=0,
         le=10_000_000_000,
         description="Bytes the cache may hold at most (each entry counted as its JSON size).",
+    )
+    reference_cache_ttl: float = Field(
+        600.0,
+        ge=0,
+        le=86_400,
+        description="Seconds to keep jobs, stages and reject reasons; 0 = off.",
+    )
+    ats_profile_url: str | None = Field(
+        None,
+        description="https URL template with {remote_id} for the Open in ATS button; unset: none.",
     )
 
     redis_url: SecretStr | None = Field(
@@ -235,6 +245,16 @@ class Settings(BaseSettings):
         except ValueError as exc:
             raise PydanticCustomError("bad_pattern", str(exc)) from None
         return value
+
+    @field_validator("ats_profile_url")
+    @classmethod
+    def _profile_template(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            return check_profile_template(value.strip())
+        except ValueError as exc:
+            raise PydanticCustomError("bad_template", str(exc)) from None
 
     @property
     def oauth_mode(self) -> bool:

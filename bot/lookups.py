@@ -16,9 +16,16 @@ as possible.
   from a read that started later. A fresh "private" or "not found" removes every entry of
   that candidate, under every key (its Bindbee id and its ATS id), and reads that started
   before it cannot put them back.
+- Pipeline: with a `pipeline` source, a candidate comes with its applications. For a lookup
+  by id they are fetched at the same time as the candidate; by a link's ATS id, once the
+  candidate is known. Their jobs, stages and reject reasons, when Bindbee sends only ids, are
+  resolved through `References` (cached longer, and coalesced too).
 
 Both live in a `SharedState` (bot/state/): this process's memory by default, Redis with
-REDIS_URL. Errors are not cached: a failed lookup is retried by the next person who asks.
+REDIS_URL. Jobs, stages and reject reasons stay in this process's memory.
+
+Errors are not cached: a failed lookup is retried by the next person who asks, and neither is
+a candidate whose applications could not be read.
 
 Searches (by email or name, bot/core/search.py) read at most two pages: one sized to fit
 MAX_ROWS public matches, and the next only when the first left fewer than that and the
@@ -26,11 +33,19 @@ lookup deadline still has time. Private matches are dropped before anything is c
 Concurrent identical searches share one request (in this process). Search results are not
 cached: a list would have to be forgotten, on every instance, the moment any one of its
 candidates turns private, and the card behind each row is fetched fresh anyway.
+
+Privacy of the pipeline: nothing of a private candidate's pipeline is fetched once the
+candidate is known to be private, and applications fetched at the same time are dropped
+unread: never parsed, cached or logged.
+
+The lookup deadline bounds the whole answer. Applications that fail or come too late leave
+the candidate without them, with a note saying so (`Pipeline.problem`); the card still goes out.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -38,16 +53,18 @@ from typing import Protocol
 
 from bot.ats import outcomes
 from bot.ats.errors import AmbiguousRemoteId, LookupFailure, NotFound
-from bot.ats.models import Candidate, CandidatePage
+from bot.ats.models import Candidate, CandidatePage, Pipeline, parse_applications
 from bot.core.links import KeyKind
 from bot.core.policy import is_private, retained
 from bot.core.search import MAX_ROWS, PAGE_SIZE, SearchKey, SearchResult, matches
+from bot.references import References, ReferenceSource, failure_seen
 from bot.state.base import SharedState
 from bot.state.keys import Keys
 from bot.state.memory import MemoryState
 
 LOCAL_KEYS = Keys(prefix="local", tenant="local")
 """Key names for a single connector in this process (tests, preview)."""
+_log = logging.getLogger("bot.lookups")
 
 
 class CandidateSource(Protocol):
@@ -65,6 +82,14 @@ class CandidateSource(Protocol):
         self, filters: Mapping[str, str], *, page_size: int, cursor: str | None = None
     ) -> CandidatePage:
         """One page of the candidates that Bindbee's list `filters` select."""
+        ...
+
+
+class PipelineSource(ReferenceSource, Protocol):
+    """Where applications come from, with their jobs, stages and reject reasons."""
+
+    async def fetch_applications(self, candidate_id: str) -> object:
+        """One page of the candidate's applications, as decoded JSON, not yet read."""
         ...
 
 
@@ -99,9 +124,14 @@ class Lookups:
         state: SharedState | None = None,
         keys: Keys = LOCAL_KEYS,
         wait: float = 10.0,
+        pipeline: PipelineSource | None = None,
+        reference_ttl: float = 600.0,
         deadline: float = 8.0,
     ) -> None:
         self._source = source
+        self._pipeline = pipeline
+        self.references = None if pipeline is None else References(pipeline, ttl=reference_ttl)
+        self._deadline = deadline  # for a whole lookup (pipeline) or search (second page)
         self._ttl = ttl
         self._strict = strict
         self._state = state or MemoryState(
@@ -109,7 +139,6 @@ class Lookups:
         )
         self._keys = keys
         self._wait = wait  # how long to wait on another instance's request for the same key
-        self._deadline = deadline  # for a whole search, second page included
         self._searching: dict[SearchKey, asyncio.Task[SearchResult]] = {}
         self._fresh: dict[LookupKey, _Read] = {}  # the latest fresh read of each key
         self._reading: dict[object, float] = {}  # the start of every read in flight
@@ -174,10 +203,14 @@ class Lookups:
         return list(await asyncio.gather(*(one(key) for key in keys)))
 
     async def aclose(self) -> None:
-        """Close the source, if it holds connections."""
-        close = getattr(self._source, "aclose", None)
-        if close is not None:
-            await close()
+        """Close the sources, if they hold connections."""
+        if self.references is not None:
+            self.references.cancel_pending()
+        sources = {id(s): s for s in (self._source, self._pipeline) if s is not None}
+        for source in sources.values():
+            close = getattr(source, "aclose", None)
+            if close is not None:
+                await close()
 
     def cached_entries(self) -> dict[LookupKey, Candidate]:
         """What an in-process cache holds right now (for tests and diagnostics)."""
@@ -233,19 +266,35 @@ class Lookups:
 
     async def _apply(self, key: LookupKey, started: float) -> Candidate:
         """Read `key` from the source and bring the cache up to date with the answer."""
+        ends_at = asyncio.get_running_loop().time() + self._deadline
+        early = self._fetch_applications(key.value) if key.kind == "id" else None
         try:
             candidate = await self._from_source(key)
         except NotFound:
+            _drop(early)
             await self._remove(key, started)
             raise
+        except BaseException:
+            _drop(early)
+            raise
+        private = is_private(candidate, strict=self._strict)
+        if private or candidate.id != key.value:
+            # Private: fetched at the same time, dropped unread. Another spelling of the id
+            # (the candidate's own is asked for again, below).
+            _drop(early)
+            early = None
+        if not private:
+            candidate = await self._with_pipeline(candidate, early, ends_at)
         kept = retained(candidate, strict=self._strict)
-        if is_private(candidate, strict=self._strict):
+        if private:
             candidate = kept  # nothing of a private candidate goes any further
             # older entries under other keys may predate the change, here or on other instances
             await self._remove(key, started, kept.id)
         by_id = LookupKey("id", kept.id)
         if any(self._latest.get(k, started) > started for k in (key, by_id)):
             return candidate  # a read that started later has answered already: keep that
+        if candidate.pipeline is not None and candidate.pipeline.problem is not None:
+            return candidate  # not cached: the next card asks again, and may get the pipeline
         await self._store(key, kept)
         await self._store(by_id, kept)
         self._mark((key, by_id), started)
@@ -325,6 +374,37 @@ class Lookups:
         found += [candidate for candidate in second.items if matches(candidate, filters)]
         return _unique(found), second.cursor is not None
 
+    def _fetch_applications(self, candidate_id: str) -> asyncio.Task[object] | None:
+        if self._pipeline is None:
+            return None
+        return asyncio.create_task(self._pipeline.fetch_applications(candidate_id))
+
+    async def _with_pipeline(
+        self, candidate: Candidate, early: asyncio.Task[object] | None, ends_at: float
+    ) -> Candidate:
+        """The candidate with its applications, or with a note on why they are missing."""
+        if self._pipeline is None or self.references is None:
+            return candidate
+        try:
+            async with asyncio.timeout_at(ends_at):
+                if early is not None:
+                    body = await early
+                else:
+                    body = await self._pipeline.fetch_applications(candidate.id)
+                applications, more_pages = parse_applications(body, candidate.id)
+        except TimeoutError:
+            return _without_pipeline(candidate, "timeout")
+        except LookupFailure as error:
+            return _without_pipeline(candidate, error.kind)
+        gaps = True
+        try:
+            async with asyncio.timeout_at(ends_at):
+                applications, gaps = await self.references.resolve(applications)
+        except TimeoutError:
+            pass  # the applications as read, with ids where the jobs and stages would be
+        pipeline = Pipeline(applications=applications, more_pages=more_pages, gaps=gaps)
+        return candidate.model_copy(update={"pipeline": pipeline})
+
     async def _from_source(self, key: LookupKey) -> Candidate:
         if key.kind == "id":
             return await self._source.get_candidate(key.value)
@@ -358,3 +438,15 @@ def _unique(candidates: list[Candidate]) -> list[Candidate]:
     for candidate in candidates:
         first.setdefault(candidate.id, candidate)
     return list(first.values())
+
+
+def _without_pipeline(candidate: Candidate, problem: str) -> Candidate:
+    _log.warning("applications of candidate=%s not read: %s", candidate.id, problem)
+    return candidate.model_copy(update={"pipeline": Pipeline.unreadable(problem)})
+
+
+def _drop(task: asyncio.Task[object] | None) -> None:
+    """Cancel a fetch whose answer must not be read; only its failure is marked as seen."""
+    if task is not None:
+        task.cancel()
+        task.add_done_callback(failure_seen)

@@ -11,7 +11,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from bot.ats.models import Candidate
+from bot.ats.models import Application, Candidate, Pipeline
 
 # Strings that mean something to Slack, to HTML or to a reader.
 HOSTILE_TEXTS = (
@@ -166,6 +166,7 @@ def candidates(
         "applications": draw(st.lists(st.uuids().map(str), max_size=4)),
         "attachments": draw(st.lists(st.uuids().map(str), max_size=4)),
         "avatar": draw(st.none() | st.sampled_from(ODD_URLS) | texts()),
+        "pipeline": draw(st.none() | pipelines()),
     }
     for contact in ("email_addresses", "phone_numbers"):
         if payload[contact] and draw(st.booleans()):
@@ -175,9 +176,15 @@ def candidates(
 
 def _copy_elsewhere(draw: st.DrawFn, payload: dict[str, Any], value: str) -> None:
     """Copy a contact detail into another field, as ATSes do; the policy must scrub it."""
-    field = draw(st.sampled_from(["first_name", "title", "company", "remote_id", "tags", "urls"]))
+    fields = ["first_name", "title", "company", "remote_id", "tags", "urls"]
+    field = draw(st.sampled_from([*fields, "source"] if payload["pipeline"] else fields))
     copy = value.upper() if draw(st.booleans()) else value  # the scrubbing ignores case
-    if field == "tags":
+    if field == "source":  # an application's source: "referred by <email>"
+        pipeline: Pipeline = payload["pipeline"]
+        first, *rest = pipeline.applications or (Application(),)
+        referred = first.model_copy(update={"source": f"referred by {copy}"})
+        payload["pipeline"] = pipeline.model_copy(update={"applications": (referred, *rest)})
+    elif field == "tags":
         payload["tags"] = [*(payload["tags"] or []), f"see {copy}"]
     elif field == "urls":
         link = {
@@ -192,3 +199,44 @@ def _copy_elsewhere(draw: st.DrawFn, payload: dict[str, Any], value: str) -> Non
 def private_candidates() -> st.SearchStrategy[Candidate]:
     """Candidates marked private."""
     return candidates(is_private=st.just(True))
+
+
+def _reference(draw: st.DrawFn, *, confidential: bool = False) -> object:
+    """A related record as Bindbee may send it: null, a bare id, or an object."""
+    shape = draw(st.sampled_from(["null", "id", "object"]))
+    if shape == "null":
+        return None
+    if shape == "id":
+        return draw(st.uuids().map(str))
+    record: dict[str, Any] = {"id": draw(st.uuids().map(str)), "name": draw(optional_texts())}
+    if confidential:
+        record["confidential"] = draw(flags() | st.sampled_from(["yes", "maybe", 0]))
+    return record
+
+
+@st.composite
+def applications(draw: st.DrawFn) -> Application:
+    """An application with every field arbitrary, in both of Bindbee's shapes."""
+    return Application.read(
+        {
+            "id": draw(st.uuids().map(str)),
+            "job": _reference(draw, confidential=True),
+            "current_stage": _reference(draw),
+            "reject_reason": _reference(draw),
+            "applied_at": draw(st.none() | times()),
+            "rejected_at": draw(st.none() | times()),
+            "source": draw(optional_texts()),
+        }
+    )
+
+
+@st.composite
+def pipelines(draw: st.DrawFn) -> Pipeline:
+    """What the lookups may attach to a candidate: applications, or a problem."""
+    if draw(st.integers(0, 9)) == 0:
+        return Pipeline.unreadable(draw(st.sampled_from(["timeout", "unavailable", "odd"])))
+    return Pipeline(
+        applications=tuple(draw(st.lists(applications(), max_size=8))),
+        more_pages=draw(st.booleans()),
+        gaps=draw(st.booleans()),
+    )

@@ -202,3 +202,15 @@ def test_bad_redis_settings_are_named_without_the_url(monkeypatch: pytest.Monkey
     for name in ("REDIS_URL", "REDIS_KEY_PREFIX", "REDIS_TIMEOUT", "REDIS_FALLBACK_SHARE"):
         assert name in message
     assert "hunter2" not in message
+
+
+def test_ats_profile_url_is_optional_and_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    _set(monkeypatch, GOOD)
+    assert ServeSettings.load().ats_profile_url is None
+    assert ServeSettings.load().reference_cache_ttl == 600
+    monkeypatch.setenv("ATS_PROFILE_URL", "https://hire.lever.co/candidates/{remote_id}")
+    assert ServeSettings.load().ats_profile_url == "https://hire.lever.co/candidates/{remote_id}"
+    monkeypatch.setenv("ATS_PROFILE_URL", "http://hire.lever.co/candidates/{id}")
+    with pytest.raises(SettingsError) as caught:
+        ServeSettings.load()
+    assert "ATS_PROFILE_URL:" in str(caught.value)

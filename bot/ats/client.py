@@ -1,7 +1,15 @@
-"""The Bindbee client: reads candidates over one shared connection pool, within a deadline.
+"""The Bindbee client: reads candidates and their applications over one shared connection
+pool, within a deadline.
 
     async with BindbeeClient.from_settings(settings) as bindbee:
         candidate = await bindbee.get_candidate("018b18ef-c487-703c-afd9-0ca478ccd9d6")
+
+    GET /api/ats/v1/candidates/{id}                  get_candidate
+    GET /api/ats/v1/candidates?remote_id=…           find_by_remote_id
+    GET /api/ats/v1/applications?candidate=…&expand= fetch_applications (the body, unread)
+    GET /api/ats/v1/jobs?ids=a,b                     get_jobs
+    GET /api/ats/v1/job-interview-stages?ids=a,b     get_stages
+    GET /api/ats/v1/reject-reasons/{id}              get_reject_reason
 
 This module maps endpoints to models and HTTP statuses to the errors drawn in
 bot/ats/errors.py. Retries, the rate budget and the deadline are the retry engine's
@@ -23,7 +31,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Self, TypeVar, cast
 from urllib.parse import quote
@@ -44,8 +52,16 @@ from bot.ats.errors import (
     RateLimited,
     Unavailable,
 )
-from bot.ats.ids import check_id, check_remote_id
-from bot.ats.models import Candidate, CandidatePage
+from bot.ats.ids import check_id, check_remote_id, is_plausible_id
+from bot.ats.models import (
+    Candidate,
+    CandidatePage,
+    Job,
+    RejectReason,
+    Stage,
+    parse_record,
+    parse_records,
+)
 from bot.ats.retry import Retrier, no_answer
 from bot.config import LookupSettings, Settings
 from bot.state.base import Budget
@@ -55,6 +71,15 @@ CANDIDATES = "/api/ats/v1/candidates"
 DEFAULT_MAX_BODY_BYTES = 2_000_000
 # Decoding a small body takes less time than handing it to a worker thread.
 _DECODE_IN_THREAD_FROM = 64_000
+APPLICATIONS = "/api/ats/v1/applications"
+JOBS = "/api/ats/v1/jobs"
+STAGES = "/api/ats/v1/job-interview-stages"
+REJECT_REASONS = "/api/ats/v1/reject-reasons"
+# Bindbee documents `expand` loosely (docs.bindbee.dev/ats/application): when it is not
+# honoured the answer holds ids, which bot/lookups.py resolves with the endpoints above.
+EXPAND = "job,current_stage,reject_reason"
+APPLICATIONS_PAGE = 100  # one page: a card shows five, and says how many more
+MAX_PAGE_SIZE = 200  # Bindbee's maximum page_size
 
 T = TypeVar("T")
 MAX_PAGE_SIZE = 200  # Bindbee's documented range is 1–200
@@ -64,7 +89,9 @@ SEARCH_FILTERS = frozenset({"email_addresses", "first_name", "last_name"})
 
 _NAME = re.compile(r"[A-Za-z0-9_-]{1,40}")
 _BY_ID = CANDIDATES + "/{id}"  # the path template we log: never the id itself in a path
+_REASON_BY_ID = REJECT_REASONS + "/{id}"
 _log = logging.getLogger("bot.ats")
+_R = TypeVar("_R", Job, Stage)
 
 
 class _Page(BaseModel):
@@ -216,6 +243,43 @@ class BindbeeClient:
         if cursor is not None:
             params["cursor"] = cursor
         return await self._get(CANDIDATES, template=CANDIDATES, params=params, parse=_listed)
+
+    async def fetch_applications(self, candidate_id: str) -> object:
+        """One page of the candidate's applications, as decoded JSON and not yet read.
+
+        The caller parses it (`models.parse_applications`) only once it knows the candidate
+        is not private, so that a private candidate's applications are dropped unread.
+        """
+        check_id(candidate_id)
+        params = {"candidate": candidate_id, "expand": EXPAND, "page_size": str(APPLICATIONS_PAGE)}
+        return await self._get(APPLICATIONS, template=APPLICATIONS, params=params, parse=_unread)
+
+    async def get_jobs(self, ids: Sequence[str]) -> list[Job]:
+        """The jobs with these Bindbee ids, in one request; ids Bindbee does not know are absent."""
+        return await self._by_ids(JOBS, ids, Job, "jobs")
+
+    async def get_stages(self, ids: Sequence[str]) -> list[Stage]:
+        """The job interview stages with these Bindbee ids, in one request."""
+        return await self._by_ids(STAGES, ids, Stage, "job interview stages")
+
+    async def get_reject_reason(self, reason_id: str) -> RejectReason:
+        """One reject reason (the endpoint has no `expand`, so applications may hold its id)."""
+        check_id(reason_id)
+        path = f"{REJECT_REASONS}/{quote(reason_id, safe='')}"
+        return await self._get(path, template=_REASON_BY_ID, parse=_reject_reason)
+
+    async def _by_ids(self, path: str, ids: Sequence[str], kind: type[_R], what: str) -> list[_R]:
+        wanted = list(dict.fromkeys(i for i in ids if is_plausible_id(i)))[:MAX_PAGE_SIZE]
+        if not wanted:
+            return []
+        params = {"ids": ",".join(wanted), "page_size": str(len(wanted))}
+
+        def parse(body: object) -> list[_R]:
+            return parse_records(body, kind, what)
+
+        records = await self._get(path, template=path, params=params, parse=parse)
+        # Should Bindbee ever ignore the filter, no other record may pass for one we asked for.
+        return [record for record in records if record.id in wanted]
 
     async def check_credentials(self) -> None:
         """Make one cheap request, raising the usual errors if Bindbee refuses it."""
@@ -415,6 +479,16 @@ def _page(value: object) -> _Page:
         return _Page.model_validate(value)
     except ValidationError:
         raise BadResponse("not a page of candidates (cursor, page_size, items)") from None
+
+
+def _unread(body: object) -> object:
+    """The decoded JSON as it is: the applications are read later, or never (a private
+    candidate's)."""
+    return body
+
+
+def _reject_reason(body: object) -> RejectReason:
+    return parse_record(body, RejectReason, "reject reason")
 
 
 def _candidates(value: object) -> list[Candidate]:

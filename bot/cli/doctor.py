@@ -9,6 +9,7 @@
     Bindbee        one cheap request: are the API key and the connector token accepted
     link patterns  UNFURL_PATTERNS compile, and their domains are in manifest.yml's unfurl_domains
     Redis          when REDIS_URL is set: does it answer, its version, the round-trip time
+    Open in ATS    ATS_PROFILE_URL, when set, is an https template with {remote_id}
 
 A check that broken settings make impossible is reported as not checked, with the reason;
 no check ever raises. Nothing printed holds a secret: settings problems name variables,
@@ -33,7 +34,7 @@ from bot.ats.errors import AtsError, AuthRefused, RateLimited, Unavailable
 from bot.cli.terminal import emit, safe_text
 from bot.config import LookupSettings, ServeSettings, Settings, SettingsError, oauth_mode_chosen
 from bot.core.cards.text import one_line
-from bot.core.links import BUILTIN_PATTERNS, LinkPattern
+from bot.core.links import BUILTIN_PATTERNS, PROFILE_TEMPLATES, LinkPattern, profile_url
 from bot.slack.web import TOKEN_REFUSED_ERRORS, web_client
 from bot.state.redis import RedisState, connect
 
@@ -60,6 +61,8 @@ _SETTING_FIXES = {
     "REDIS_URL": "redis://[:password@]host:port/db, rediss:// for TLS, or unix:///path",
     "UNFURL_PATTERNS": "one regular expression a line, each with one named group: "
     "(?P<id>…) or (?P<remote_id>…)",
+    "ATS_PROFILE_URL": "an https URL with {remote_id} where the ATS's id goes, e.g. "
+    f"{PROFILE_TEMPLATES['Greenhouse']} (the README lists Lever and Ashby too)",
 }
 
 Status = Literal["pass", "fail", "skip"]
@@ -131,6 +134,7 @@ async def diagnose(manifest_path: Path = MANIFEST) -> list[Check]:
         bindbee_check,
         *check_links(unusable, manifest),
         *([redis_check] if redis_check else []),
+        check_profile_url(unusable),
     ]
 
 
@@ -316,6 +320,21 @@ def check_links(unusable: set[str], manifest: Manifest | None) -> list[Check]:
     if manifest is None:
         return [*checks, skipped("link domains not compared: no manifest.yml (see above)")]
     return checks + _domain_checks(patterns, manifest.domains)
+
+
+def check_profile_url(unusable: set[str]) -> Check:
+    """ATS_PROFILE_URL: unset (no button), or a valid https template (checked when loaded)."""
+    settings = _load(Settings, unusable, needs=("ATS_PROFILE_URL",))
+    if isinstance(settings, str):
+        return skipped(f"Open in ATS not checked: {settings}")
+    template = settings.ats_profile_url
+    if template is None:
+        return skipped(
+            "ATS_PROFILE_URL is not set, so cards have no Open in ATS button",
+            f"to add one, set it, e.g. {PROFILE_TEMPLATES['Greenhouse']} (see the README)",
+        )
+    example = profile_url(template, "12345")
+    return passed(f"ATS_PROFILE_URL is a valid https template: Open in ATS → {example}")
 
 
 def _domain_checks(patterns: tuple[LinkPattern, ...], domains: tuple[str, ...]) -> list[Check]:

@@ -3,7 +3,8 @@
 It takes the path a Slack lookup takes, so what it shows is what Slack users would get:
 
     parse_query (ids, links, emails and names, through the configured link table)
-    → Lookups(source, ttl=0).fetch or .search    source: the demo data (--demo) or Bindbee
+    → Lookups(source, ttl=0).fetch or .search    source: the demo data (--demo) or Bindbee,
+                                                 for the candidate and its applications
     → unfurl_blocks (unfurl view) or outcome_message (requester and channel views)
     → for a search: search_message (no match, or the list with Show buttons); exactly one
       match is fetched again by id, as the Show button does, and shown as its card
@@ -34,7 +35,7 @@ from bot.core.cards.text import one_line
 from bot.core.policy import PrivateNotice, View, disclose, is_private
 from bot.core.query import QueryItem, looks_like_id, parse_query
 from bot.core.search import SearchKey, SearchResult
-from bot.lookups import CandidateSource, LookupKey, Lookups
+from bot.lookups import LookupKey, Lookups
 
 BLOCK_KIT_BUILDER = "https://app.slack.com/block-kit-builder/#"
 EXAMPLE_DEMO = "maya-patel"  # the full profile: the best first look
@@ -74,12 +75,18 @@ async def run_preview(ref: str | None, *, demo: bool, view: str, as_json: bool) 
         return 2
     item, shown_in, strict = query.items[0], View(view), settings.privacy_strict
     try:
-        outcome = await _look_up(item, _source(settings), strict=strict)
+        outcome = await _look_up(item, _source(settings), settings)
         if isinstance(outcome, Matches):
             message = search_message(outcome.key, outcome.result, strict=strict)
             report = describe_matches(outcome, message, demo=demo)
         else:
-            message = card_message(outcome, shown_in, ref=item.ref, strict=strict)
+            message = card_message(
+                outcome,
+                shown_in,
+                ref=item.ref,
+                strict=strict,
+                ats_profile_url=settings.ats_profile_url,
+            )
             report = describe(item, outcome, shown_in, message, strict=strict)
         if as_json:
             report = json.dumps(message.as_payload(), indent=2)
@@ -122,7 +129,12 @@ def describe_matches(matches: Matches, message: Message, *, demo: bool) -> str:
 
 
 def card_message(
-    outcome: Candidate | LookupFailure, view: View, *, ref: str, strict: bool = False
+    outcome: Candidate | LookupFailure,
+    view: View,
+    *,
+    ref: str,
+    strict: bool = False,
+    ats_profile_url: str | None = None,
 ) -> Message:
     """The message Slack would get for this outcome in this view."""
     if view is View.UNFURL and isinstance(outcome, Candidate):
@@ -132,7 +144,12 @@ def card_message(
         return Message(text="Candidate link preview", blocks=tuple(blocks))
     # Slack's requester card carries the share button; preview shows the same card.
     return outcome_message(
-        outcome, view, strict=strict, ref=ref, share_button=view is View.REQUESTER
+        outcome,
+        view,
+        strict=strict,
+        ref=ref,
+        share_button=view is View.REQUESTER,
+        ats_profile_url=ats_profile_url,
     )
 
 
@@ -222,7 +239,7 @@ def _list_or_refuse(as_json: bool) -> int:
     return 0
 
 
-def _source(settings: Settings) -> CandidateSource:
+def _source(settings: Settings) -> BindbeeClient | DemoSource:
     """Bindbee when the settings carry its credentials (no --demo), else the demo data."""
     if isinstance(settings, LookupSettings):
         return BindbeeClient.from_settings(settings)
@@ -230,10 +247,18 @@ def _source(settings: Settings) -> CandidateSource:
 
 
 async def _look_up(
-    item: QueryItem, source: CandidateSource, *, strict: bool
+    item: QueryItem, source: BindbeeClient | DemoSource, settings: Settings
 ) -> Candidate | LookupFailure | Matches:
-    """Fetch or search as the app does, uncached; the error, when the lookup fails."""
-    lookups = Lookups(source, ttl=0, strict=strict)
+    """Fetch (with the applications) or search as the app does, uncached; the error, when
+    the lookup fails."""
+    lookups = Lookups(
+        source,
+        ttl=0,
+        strict=settings.privacy_strict,
+        pipeline=source,
+        reference_ttl=0,
+        deadline=settings.lookup_deadline,
+    )
     try:
         if item.key is None:
             return item.error or InvalidId(item.ref)

@@ -1,4 +1,5 @@
-"""Candidate links: a table of URL patterns, and one function that matches a URL against it.
+"""Candidate links: a table of URL patterns, one function that matches a URL against it, and
+the "Open in ATS" template (`ATS_PROFILE_URL`) that leads from a card back to the ATS.
 
 Each pattern is a regular expression with a named group `id` (a Bindbee candidate id) or
 `remote_id` (the ATS's own id, resolved through Bindbee's list endpoint). Patterns must match
@@ -18,6 +19,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal, Protocol
+from urllib.parse import quote, urlsplit
 
 import re2  # type: ignore[import-untyped]  # google-re2 ships no type hints
 
@@ -150,3 +152,38 @@ def match_link(url: str, patterns: tuple[LinkPattern, ...]) -> LinkMatch | None:
         if value:
             return LinkMatch(url=url, pattern=pattern, kind=pattern.kind, value=value)
     return None
+
+
+PLACEHOLDER = "{remote_id}"
+PROFILE_TEMPLATES = {
+    "Greenhouse": "https://app.greenhouse.io/people/{remote_id}",
+    "Lever": "https://hire.lever.co/candidates/{remote_id}",
+    "Ashby": "https://app.ashbyhq.com/candidates/{remote_id}",
+}
+
+
+def check_profile_template(template: str) -> str:
+    """The template itself when it is an https URL with `{remote_id}` once, outside the host;
+    raise ValueError saying what is wrong otherwise."""
+    if template.count(PLACEHOLDER) != 1:
+        raise ValueError("must hold the placeholder {remote_id} exactly once")
+    rest = template.replace(PLACEHOLDER, "")
+    if "{" in rest or "}" in rest:
+        raise ValueError("may hold no placeholder other than {remote_id}")
+    if any(c.isspace() or not c.isprintable() for c in template):
+        raise ValueError("may hold no spaces or control characters")
+    try:
+        parts = urlsplit(template)
+        host = parts.hostname
+    except ValueError:
+        raise ValueError("is not a URL") from None
+    if parts.scheme != "https" or not host:
+        raise ValueError("must be an https:// URL with a host")
+    if PLACEHOLDER in parts.netloc:
+        raise ValueError("must keep {remote_id} out of the host")
+    return template
+
+
+def profile_url(template: str, remote_id: str) -> str:
+    """The template filled with the ATS id, percent-encoded so it stays one path segment."""
+    return template.replace(PLACEHOLDER, quote(remote_id, safe=""))

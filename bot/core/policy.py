@@ -15,6 +15,18 @@
                 hide phones anything shaped like a phone (bot/core/contacts.py), in every
                 other field: an ATS copies them into titles, tags and links
 
+Applications (the hiring pipeline) follow the same views:
+
+    requester   up to 5, most recent first: job, stage, status (rejected with its date),
+                applied date, source, reject reason; and how many more there are
+    channel     up to 5: job, stage and status only (no reject reason, no source)
+    unfurl      the most recent active application's job and stage, and how many more
+
+    confidential  a job whose `confidential` is true or unknown is never named, in any
+                  view: someone reading Slack may not be allowed to see it in the ATS
+    rejected      `rejected_at` or `reject_reason` set; otherwise active (Bindbee has no
+                  status field on applications)
+
 `disclose` returns either a `PrivateNotice` (which holds no data at all) or a `Disclosure`
 whose candidate has the withheld values physically removed, so the card code cannot show
 what the policy withheld, even by mistake.
@@ -28,10 +40,12 @@ count towards "+N more"), and links to the first `MAX_LINKS_READ`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from enum import StrEnum
+from typing import TypeAlias
 
-from bot.ats.models import Candidate, CandidateUrl
+from bot.ats.models import Application, Candidate, CandidateUrl, Job, Pipeline, RejectReason, Stage
 from bot.core.contacts import Finder
 
 # Cards show at most 500 characters of one value, 15 items of a list and 5 links; the margin
@@ -43,6 +57,8 @@ MAX_ITEMS_READ = 30  # …and 15 items of a list
 MAX_LINKS_READ = 100  # …and 5 links, counting the others for "+N more links"
 MAX_ITEMS_KEPT = 1000
 NOT_READ = "…"  # stands for an item past MAX_ITEMS_READ: counted, never shown
+MAX_APPLICATIONS = 5  # shown in the requester and channel views
+_Text: TypeAlias = Callable[[str | None], str | None]
 
 
 class View(StrEnum):
@@ -58,6 +74,38 @@ class PrivateNotice:
     """The candidate is private: show that fact only."""
 
 
+class Status(StrEnum):
+    """Where an application stands; Bindbee has no field for it, so the policy decides."""
+
+    ACTIVE = "active"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True)
+class ShownApplication:
+    """What a view may show of one application; None where it shows nothing."""
+
+    job: str | None  # the job's name; None when unknown or confidential
+    confidential: bool  # the job may not be named: the card says "Confidential job"
+    stage: str | None
+    status: Status
+    rejected_at: datetime | None
+    applied_at: datetime | None = None  # requester view only
+    source: str | None = None  # requester view only
+    reject_reason: str | None = None  # requester view only
+
+
+@dataclass(frozen=True)
+class ShownPipeline:
+    """The applications a view may show, most recent first, and what it must say about the rest."""
+
+    applications: tuple[ShownApplication, ...]
+    more: int  # applications not shown
+    more_pages: bool  # Bindbee had more than we read, so `more` is a lower bound
+    problem: str | None  # the applications could not be read: say so, in our words
+    gaps: bool  # some jobs, stages or reasons could not be read
+
+
 @dataclass(frozen=True)
 class Disclosure:
     """What a view may show: a candidate with the withheld values removed."""
@@ -65,6 +113,7 @@ class Disclosure:
     candidate: Candidate
     do_not_email: bool
     withheld: tuple[str, ...]  # plain-words reasons, for `preview`
+    pipeline: ShownPipeline | None = None  # None: the applications were not looked up
 
 
 def is_private(candidate: Candidate, *, strict: bool = False) -> bool:
@@ -99,7 +148,34 @@ def disclose(
     shown = _without(candidate, hidden, hide_emails=hide_emails, hide_phones=hide_phones)
     if (hide_emails or hide_phones) and _hid_elsewhere(candidate, shown):
         withheld.append("contact details copied into other fields (title, tags, links…)")
-    return Disclosure(candidate=shown, do_not_email=not emailable, withheld=tuple(withheld))
+    pipeline = None
+    if shown.pipeline is not None:
+        withheld += _pipeline_withheld(candidate.pipeline, view)
+        pipeline = _shown_pipeline(shown.pipeline, view)
+    return Disclosure(
+        candidate=shown, do_not_email=not emailable, withheld=tuple(withheld), pipeline=pipeline
+    )
+
+
+def application_status(application: Application) -> Status:
+    """Rejected when Bindbee gives a rejection date or reason, otherwise active."""
+    rejected = application.rejected_at is not None or application.reject_reason is not None
+    return Status.REJECTED if rejected else Status.ACTIVE
+
+
+def is_confidential(job: Job | str | None) -> bool:
+    """Whether a job may not be named: its `confidential` flag is true or unknown.
+
+    A bare id (not resolved) is not a name, and no job at all names nothing, so neither is.
+    """
+    return isinstance(job, Job) and job.confidential is not False
+
+
+def redacted_job(job: Job) -> Job:
+    """A job as a cache may keep it: a confidential one without its name or status."""
+    if not is_confidential(job):
+        return job
+    return Job(id=job.id, confidential=True)
 
 
 def retained(candidate: Candidate, *, strict: bool = False) -> Candidate:
@@ -140,6 +216,7 @@ def _without(
             "remote_id": text(candidate.remote_id),
             "locations": texts(candidate.locations),
             "tags": texts(candidate.tags),
+            "pipeline": _redacted_pipeline(candidate.pipeline, text),
         }
     )
 
@@ -175,3 +252,88 @@ def _hid_elsewhere(original: Candidate, shown: Candidate) -> bool:
     cut = _without(original, (), hide_emails=False, hide_phones=False)
     fields = ("first_name", "last_name", "company", "title", "avatar", "remote_id", "locations")
     return any(getattr(cut, f) != getattr(shown, f) for f in (*fields, "tags", "urls"))
+
+
+def _redacted_pipeline(pipeline: Pipeline | None, text: _Text) -> Pipeline | None:
+    """The pipeline without confidential job names, its free text scrubbed like the rest."""
+    if pipeline is None:
+        return None
+    return pipeline.model_copy(
+        update={"applications": tuple(_redacted(app, text) for app in pipeline.applications)}
+    )
+
+
+def _redacted(application: Application, text: _Text) -> Application:
+    job, stage, reason = application.job, application.current_stage, application.reject_reason
+    if isinstance(job, Job):
+        job = redacted_job(job)
+        job = job.model_copy(update={"name": text(job.name)})
+    if isinstance(stage, Stage):
+        stage = stage.model_copy(update={"name": text(stage.name)})
+    if isinstance(reason, RejectReason):
+        reason = reason.model_copy(update={"name": text(reason.name)})
+    return application.model_copy(
+        update={
+            "job": job,
+            "current_stage": stage,
+            "reject_reason": reason,
+            "source": text(application.source),
+        }
+    )
+
+
+def _shown_pipeline(pipeline: Pipeline, view: View) -> ShownPipeline:
+    """What `view` shows of an (already redacted) pipeline."""
+    ordered = sorted(pipeline.applications, key=_recency)
+    if view is View.UNFURL:
+        active = [app for app in ordered if application_status(app) is Status.ACTIVE]
+        chosen = active[:1]
+    else:
+        chosen = ordered[:MAX_APPLICATIONS]
+    return ShownPipeline(
+        applications=tuple(_shown(app, view) for app in chosen),
+        more=len(ordered) - len(chosen),
+        more_pages=pipeline.more_pages,
+        problem=pipeline.problem,
+        gaps=pipeline.gaps,
+    )
+
+
+def _recency(application: Application) -> tuple[bool, float]:
+    """Sort key: most recently applied first, applications without a date last."""
+    applied = application.applied_at
+    return (applied is None, -applied.timestamp() if applied is not None else 0.0)
+
+
+def _shown(application: Application, view: View) -> ShownApplication:
+    job, stage, reason = application.job, application.current_stage, application.reject_reason
+    confidential = is_confidential(job)
+    status = application_status(application)
+    shown = ShownApplication(
+        job=job.name if isinstance(job, Job) and not confidential else None,
+        confidential=confidential,
+        stage=stage.name if isinstance(stage, Stage) else None,
+        status=status,
+        rejected_at=application.rejected_at if status is Status.REJECTED else None,
+    )
+    if view is not View.REQUESTER:
+        return shown
+    return replace(
+        shown,
+        applied_at=application.applied_at,
+        source=application.source,
+        reject_reason=reason.name if isinstance(reason, RejectReason) else None,
+    )
+
+
+def _pipeline_withheld(pipeline: Pipeline | None, view: View) -> list[str]:
+    """Plain-words reasons for what the view leaves out of the applications."""
+    if pipeline is None:
+        return []
+    apps = pipeline.applications
+    reasons = []
+    if any(is_confidential(app.job) for app in apps):
+        reasons.append("names of confidential jobs (or jobs not marked either way): never shown")
+    if view is not View.REQUESTER and any(app.source or app.reject_reason for app in apps):
+        reasons.append(f"sources and reject reasons: they stay out of the {view} view")
+    return reasons

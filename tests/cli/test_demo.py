@@ -14,10 +14,11 @@ import bot
 from bot.ats.client import BindbeeClient
 from bot.ats.errors import InvalidId, NotFound
 from bot.ats.ids import is_plausible_id
-from bot.ats.models import Candidate
-from bot.cli.demo import DemoSource, demos
+from bot.ats.models import Candidate, parse_applications
+from bot.cli.demo import DemoSource, demos, references
 from bot.core.links import BUILTIN_PATTERNS, match_link
-from bot.core.policy import is_private, may_email
+from bot.core.policy import Status, application_status, is_confidential, is_private, may_email
+from bot.lookups import LookupKey, Lookups
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_DIR = Path(bot.__file__).parent / "cli" / "demo"
@@ -28,7 +29,8 @@ def _demo(demo_id: str) -> Candidate:
 
 
 def test_every_file_is_one_demo_named_after_its_id() -> None:
-    files = sorted(path.stem for path in DEMO_DIR.glob("*.json"))
+    # _references.json holds the jobs, stages and reject reasons the applications name
+    files = sorted(path.stem for path in DEMO_DIR.glob("*.json") if path.stem != "_references")
     assert files == [demo.id for demo in demos()]
     assert 7 <= len(files) <= 10
 
@@ -176,3 +178,40 @@ async def test_source_refuses_search_values_like_the_client(bad: str) -> None:
         await client.aclose()
     with pytest.raises(InvalidId):
         await DemoSource().list_candidates({"first_name": bad}, page_size=25)
+
+
+async def _pipeline_of(demo_id: str) -> Candidate:
+    source = DemoSource()
+    lookups = Lookups(source, ttl=0, pipeline=source, reference_ttl=0)
+    return await lookups.fetch(LookupKey("id", demo_id))
+
+
+async def test_demo_applications_cover_active_rejected_confidential_and_several_jobs() -> None:
+    maya = await _pipeline_of("maya-patel")
+    assert maya.pipeline is not None
+    apps = maya.pipeline.applications
+    assert {application_status(app) for app in apps} == {Status.ACTIVE, Status.REJECTED}
+    assert any(is_confidential(app.job) for app in apps)
+    lena = await _pipeline_of("lena-fischer")
+    assert lena.pipeline is not None
+    assert {app.unresolved() for app in lena.pipeline.applications} == {(None, None, None)}
+    assert len(lena.pipeline.applications) > 5  # more than a card shows: "+N more"
+    assert any(is_confidential(app.job) for app in lena.pipeline.applications)
+    # …because that job's flag is null, not true
+    jobs = [app["job"] for app in next(d for d in demos() if d.id == "lena-fischer").applications]
+    assert None in {references()["jobs"][job]["confidential"] for job in jobs}
+
+
+def test_demo_applications_come_in_both_shapes() -> None:
+    maya = next(d for d in demos() if d.id == "maya-patel")
+    lena = next(d for d in demos() if d.id == "lena-fischer")
+    assert all(isinstance(app["job"], dict) for app in maya.applications)
+    assert all(isinstance(app["job"], str) for app in lena.applications)
+
+
+async def test_the_private_demo_has_applications_that_are_never_shown() -> None:
+    body = await DemoSource().fetch_applications("private-demo")
+    assert parse_applications(body, "private-demo")[0]  # there is something to hide
+    private = await _pipeline_of("private-demo")
+    assert private.pipeline is None
+    assert private.first_name is None

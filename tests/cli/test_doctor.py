@@ -43,6 +43,7 @@ def configured(
     monkeypatch.setenv("BINDBEE_API_KEY", FakeBindbee.API_KEY)
     monkeypatch.setenv("BINDBEE_CONNECTOR_TOKEN", FakeBindbee.CONNECTOR_TOKEN)
     monkeypatch.setenv("BINDBEE_BASE_URL", bindbee.url)
+    monkeypatch.setenv("ATS_PROFILE_URL", "https://app.greenhouse.io/people/{remote_id}")
 
 
 def _doctor(capsys: pytest.CaptureFixture[str]) -> tuple[int, list[str]]:
@@ -100,6 +101,11 @@ def test_everything_passes_against_working_fakes(
     _line(lines, "✓ Bindbee accepts BINDBEE_API_KEY and BINDBEE_CONNECTOR_TOKEN")
     _line(lines, "✓ 3 link pattern(s) compile")
     _line(lines, "✓ every link domain is in manifest.yml")
+    _line(
+        lines,
+        "✓ ATS_PROFILE_URL is a valid https template: "
+        "Open in ATS → https://app.greenhouse.io/people/12345",
+    )
     assert lines[-1] == "All checks passed."
     assert len(slack.calls_to("/api/auth.test")) == 1
     assert len(bindbee.requests) == 1
@@ -310,3 +316,40 @@ def test_without_redis_url_redis_is_not_checked(
 ) -> None:
     _, lines = _doctor(capsys)
     assert not [line for line in lines if "Redis" in line]
+
+
+@pytest.mark.usefixtures("configured")
+def test_without_ats_profile_url_doctor_says_there_is_no_button(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ATS_PROFILE_URL")
+    status, lines = _doctor(capsys)
+    assert status == 0
+    _line(lines, "– ATS_PROFILE_URL is not set, so cards have no Open in ATS button")
+    _line(lines, "    → to add one, set it, e.g. https://app.greenhouse.io/people/{remote_id}")
+
+
+@pytest.mark.parametrize(
+    ("template", "problem"),
+    [
+        ("http://app.greenhouse.io/people/{remote_id}", "must be an https:// URL with a host"),
+        ("https://app.greenhouse.io/people/", "{remote_id} exactly once"),
+    ],
+)
+@pytest.mark.usefixtures("configured")
+def test_a_bad_ats_profile_url_fails_with_a_fix(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    template: str,
+    problem: str,
+) -> None:
+    monkeypatch.setenv("ATS_PROFILE_URL", template)
+    status, lines = _doctor(capsys)
+    assert status == 1
+    [failure] = _marked(lines, "✗")
+    assert failure.startswith("✗ ATS_PROFILE_URL:")
+    assert problem in failure
+    _line(lines, "    → an https URL with {remote_id}")
+    _line(lines, "– Open in ATS not checked: ATS_PROFILE_URL not usable")
+    _line(lines, "✓ Slack accepts")
+    _line(lines, "✓ Bindbee accepts")

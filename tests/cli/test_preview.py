@@ -144,7 +144,38 @@ def test_the_full_profile_shows_everything_to_the_requester(
     assert "2025-03-03 15:40 UTC" in out  # the <!date> token's fallback
     for contact in _contacts("maya-patel"):
         assert contact in out
-    assert "• nothing: this view may show all the ATS sent" in lines
+    # the one thing withheld from the requester: the name of a confidential job
+    withheld = lines[lines.index("What the policy hid, and why:") + 1 :]
+    assert (
+        withheld[0] == "• names of confidential jobs (or jobs not marked either way): never shown"
+    )
+    assert not withheld[1].startswith("•")
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_the_demo_pipeline_shows_in_every_view(
+    capsys: pytest.CaptureFixture[str], view: str
+) -> None:
+    status, out, _ = _preview(capsys, "--demo", "maya-patel", "--view", view)
+    assert status == 0
+    assert "Chief Technology Officer" not in out  # a confidential job, never named
+    if view == "unfurl":
+        assert "*Applications:* _Confidential job_ · Phone screen +2 more" in out
+        return
+    assert "_Confidential job_ · Phone screen · Active" in out
+    assert "*Staff Platform Engineer* · Onsite · Active" in out
+    assert "*Engineering Manager, Payments* · Technical interview · Rejected 2024-12-20" in out
+    assert ("Not a good fit" in out) is (view == "requester")
+    assert ("via Referral" in out) is (view == "requester")
+
+
+def test_the_open_in_ats_button_comes_from_the_setting(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ATS_PROFILE_URL", "https://hire.lever.co/candidates/{remote_id}")
+    status, out, _ = _preview(capsys, "--demo", "maya-patel")
+    assert status == 0
+    assert "Open in ATS → https://hire.lever.co/candidates/402187365" in out
 
 
 @pytest.mark.parametrize("view", ["channel", "unfurl"])
@@ -388,7 +419,7 @@ def test_without_demo_it_asks_bindbee_and_closes_the_client(
     assert status == 0
     assert "Amara Okafor" in out
     assert "amara.okafor@example.com" not in out
-    assert [request.query.get("remote_id") for request in bindbee.requests][-1] == (
+    assert [request.query.get("remote_id") for request in bindbee.candidate_requests][-1] == (
         fixtures.FULL["remote_id"]
     )
 

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import time
+from urllib.parse import unquote, urlsplit
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.core.links import BUILTIN_PATTERNS, MAX_URL_LENGTH, match_link, parse_patterns
+from bot.core.links import (
+    BUILTIN_PATTERNS,
+    MAX_URL_LENGTH,
+    PROFILE_TEMPLATES,
+    check_profile_template,
+    match_link,
+    parse_patterns,
+    profile_url,
+)
 
 LEVER_ID = "0f8e1c1a-3c5b-4b7e-9d43-1f2e3d4c5b6a"
 
@@ -115,3 +124,36 @@ def test_urls_longer_than_the_limit_are_not_matched() -> None:
     fits = prefix + "a" * (MAX_URL_LENGTH - len(prefix))
     assert match_link(fits, patterns) is not None
     assert match_link(fits + "a", patterns) is None
+
+
+@pytest.mark.parametrize("template", list(PROFILE_TEMPLATES.values()))
+def test_the_readme_profile_templates_are_valid(template: str) -> None:
+    assert check_profile_template(template) == template
+
+
+@pytest.mark.parametrize(
+    ("template", "problem"),
+    [
+        ("http://app.greenhouse.io/people/{remote_id}", "https"),
+        ("https://app.greenhouse.io/people/", "exactly once"),
+        ("https://ats.test/{remote_id}/{remote_id}", "exactly once"),
+        ("https://ats.test/{id}/{remote_id}", "no placeholder other"),
+        ("https://{remote_id}.ats.test/", "host"),
+        ("https://ats.test@{remote_id}/", "host"),
+        ("https://ats.test/a b/{remote_id}", "spaces"),
+        ("javascript:alert(1)//{remote_id}", "https"),
+        ("{remote_id}", "https"),
+    ],
+)
+def test_a_bad_profile_template_is_refused_with_a_reason(template: str, problem: str) -> None:
+    with pytest.raises(ValueError, match=problem):
+        check_profile_template(template)
+
+
+@given(st.text(min_size=1, max_size=300))
+def test_a_filled_template_keeps_its_host_and_the_whole_remote_id(remote_id: str) -> None:
+    url = profile_url("https://app.greenhouse.io/people/{remote_id}?tab=apps", remote_id)
+    parts = urlsplit(url)
+    assert parts.hostname == "app.greenhouse.io"
+    assert parts.query == "tab=apps"
+    assert unquote(parts.path.removeprefix("/people/"), errors="surrogatepass") == remote_id

@@ -13,7 +13,7 @@ import pytest
 
 from bot.core.cards import LINK_ACTION_PREFIX, SHARE_ACTION_ID
 from bot.logs import quiet_libraries
-from tests.fakes.bindbee import FakeBindbee
+from tests.fakes.bindbee import CANDIDATES, FakeBindbee
 from tests.fakes.fixtures import FULL, NO_EMAIL, PRIVATE
 from tests.fakes.slack import BOT_TOKEN
 from tests.harness import RunningApp, StartApp
@@ -73,7 +73,7 @@ async def test_one_id_gets_the_requester_card(app: RunningApp, bindbee: FakeBind
         for element in block["elements"]
     ]
     assert any(a["action_id"] == SHARE_ACTION_ID and a["value"] == FULL["id"] for a in actions)
-    assert len(bindbee.requests) == 1
+    assert len(bindbee.candidate_requests) == 1
 
 
 async def test_a_card_slack_refuses_is_sent_again_as_text(
@@ -130,20 +130,20 @@ async def test_refused_credentials(start_app: StartApp, bindbee: FakeBindbee) ->
 
 async def test_rate_limited_says_when_to_try_again(app: RunningApp, bindbee: FakeBindbee) -> None:
     bindbee.add(FULL)
-    bindbee.fail(1, 429, retry_after=30)
+    bindbee.fail(1, 429, retry_after=30, path_contains=CANDIDATES)
     await app.command(FULL["id"])
     text = _text(await app.reply())
     assert "try again in 30 s" in text
-    assert len(bindbee.requests) == 1  # a 30 s wait does not fit the deadline: no retry
+    assert len(bindbee.candidate_requests) == 1  # a 30 s wait does not fit the deadline: no retry
 
 
 async def test_ats_unavailable(start_app: StartApp, bindbee: FakeBindbee) -> None:
     app = await start_app(bindbee_max_attempts=2)
     bindbee.add(FULL)
-    bindbee.fail(5, 503)
+    bindbee.fail(5, 503, path_contains=CANDIDATES)
     await app.command(FULL["id"])
     assert "did not answer" in _text(await app.reply()).lower()
-    assert len(bindbee.requests) == 2
+    assert len(bindbee.candidate_requests) == 2
 
 
 async def test_bad_response(app: RunningApp, bindbee: FakeBindbee) -> None:
@@ -180,7 +180,8 @@ async def test_mixed_valid_and_invalid_ids(app: RunningApp, bindbee: FakeBindbee
     text = _text(await app.reply())
     assert FULL["first_name"] in text
     assert "No candidate matches the name “not/an/id”" in text
-    assert len(bindbee.requests) == 3  # the id, and the one word as first and as last name
+    # the id, and the one word as first and as last name (the applications apart)
+    assert len(bindbee.candidate_requests) == 3
 
 
 async def test_several_ids_are_fetched_at_the_same_time(
@@ -194,7 +195,7 @@ async def test_several_ids_are_fetched_at_the_same_time(
     text = _text(await app.reply())
     for person in people:
         assert person["first_name"] in text
-    requests = bindbee.requests
+    requests = bindbee.candidate_requests
     assert len(requests) == 3  # the duplicate is looked up once
     # every request started before any of them finished: they overlapped
     assert max(r.started for r in requests) < min(r.finished for r in requests)
@@ -205,7 +206,7 @@ async def test_more_than_five_ids_says_so(app: RunningApp, bindbee: FakeBindbee)
     await app.command(" ".join(ids))
     text = _text(await app.reply())
     assert "first 5 of 7" in text.lower()
-    assert len(bindbee.requests) == 5
+    assert len(bindbee.candidate_requests) == 5
 
 
 async def test_a_pasted_link_is_resolved(app: RunningApp, bindbee: FakeBindbee) -> None:
@@ -274,7 +275,7 @@ async def test_share_rechecks_privacy_and_shares_nothing_once_private(
     reply = await app.reply("action")
     assert reply["response_type"] == "ephemeral"
     assert person["first_name"] not in _text(reply)
-    assert len(bindbee.requests) == 2  # the share did not trust the cache
+    assert len(bindbee.candidate_requests) == 2  # the share did not trust the cache
 
 
 async def test_link_buttons_are_acknowledged(app: RunningApp) -> None:

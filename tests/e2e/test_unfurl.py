@@ -193,7 +193,7 @@ async def test_five_links_plus_a_duplicate_in_one_message(
     assert "unfurled=5" in await _settled(app, caplog, "Ev8")
     [unfurls] = _unfurls(app.slack)
     assert sorted(unfurls) == sorted(urls[:5])
-    requests = bindbee.requests
+    requests = bindbee.candidate_requests
     assert len(requests) == 5
     assert max(r.started for r in requests) < min(r.finished for r in requests)
 
@@ -276,7 +276,7 @@ async def test_a_retried_delivery_is_handled_once(
     skipped = [r.getMessage() for r in caplog.records if r.name == "bot.slack.middleware"]
     assert skipped == ["event=Ev16 skipped: already handled"]
     assert len(app.slack.calls_to("/api/chat.unfurl")) == 1
-    assert len(bindbee.requests) == 1
+    assert len(bindbee.candidate_requests) == 1
 
 
 def _without_shared_flag(event: dict[str, Any], event_id: str) -> str:

@@ -1,4 +1,5 @@
-"""A fake Bindbee: a real HTTP server on 127.0.0.1 that serves fixture candidates.
+"""A fake Bindbee: a real HTTP server on 127.0.0.1 that serves fixture candidates and their
+applications, jobs, interview stages and reject reasons.
 
 In tests it runs in a daemon thread with its own event loop:
 
@@ -8,9 +9,14 @@ In tests it runs in a daemon thread with its own event loop:
         ...  point the client at fake.url ...
         assert fake.paths() == ["/api/ats/v1/candidates/…", …]
 
+Applications are stored with bare ids. `GET /applications?expand=job,current_stage,
+reject_reason` swaps those for the stored objects when `fake.expand` is true (the default),
+and leaves them as ids when it is false, the two shapes Bindbee's loose docs allow.
+
 As its own process (the benchmark uses this), it prints its URL once it listens:
 
-    python -m tests.fakes.bindbee --port 8765 --latency 0.3 --rate-limit 200 --seed-count 1000
+    python -m tests.fakes.bindbee --port 8765 --latency 0.3 --rate-limit 200 --seed-count 1000 \
+        [--no-expand]
 
 Each request goes through, in order: record → latency → the next matching scripted fault
 → auth (401, 422 for a missing connector header, 403) → rate limit (429) → route.
@@ -55,6 +61,11 @@ from aiohttp import web
 from tests.fakes import fixtures
 
 CANDIDATES = "/api/ats/v1/candidates"
+APPLICATIONS = "/api/ats/v1/applications"
+JOBS = "/api/ats/v1/jobs"
+STAGES = "/api/ats/v1/job-interview-stages"
+REJECT_REASONS = "/api/ats/v1/reject-reasons"
+EXPANDABLE = {"job": "jobs", "current_stage": "stages", "reject_reason": "reject_reasons"}
 STATS = "/_stats"  # not Bindbee's: the fake's counters, neither recorded nor counted
 WINDOW = 60.0  # seconds in a rate-limit window
 UNLIMITED = 1_000_000  # X-RateLimit-Limit advertised when no limit is enforced
@@ -108,6 +119,18 @@ def bench_payload(index: int) -> dict[str, Any]:
     return fixtures.generated(index, bench_id(index))
 
 
+def seed_pipeline(fake: FakeBindbee, candidate_id: str) -> None:
+    """Give a candidate the two fixture applications, and store what they refer to."""
+    for job in fixtures.JOBS:
+        fake.add_reference("jobs", job)
+    for stage in fixtures.STAGES:
+        fake.add_reference("stages", stage)
+    for reason in fixtures.REASONS:
+        fake.add_reference("reject_reasons", reason)
+    for payload in fixtures.applications(candidate_id):
+        fake.add_application(payload)
+
+
 class FakeBindbee:
     """Bindbee's candidate endpoints, with faults on demand and a record of every request."""
 
@@ -115,16 +138,28 @@ class FakeBindbee:
     CONNECTOR_TOKEN = "test-connector-token"
 
     def __init__(
-        self, *, latency: float = 0.0, rate_limit: int | None = None, record: bool = True
+        self,
+        *,
+        latency: float = 0.0,
+        rate_limit: int | None = None,
+        record: bool = True,
+        expand: bool = True,
     ) -> None:
         self.latency = latency
         self.rate_limit = rate_limit
         self.name_match = "exact"  # or "partial": how first_name/last_name filters match
         self.record = record  # the benchmark turns this off to keep memory flat
+        self.expand = expand  # whether `expand` on /applications is honoured
         self.url = ""
         self.candidates: dict[str, dict[str, Any]] = {}  # the default connector's
         self._connectors: dict[str, dict[str, dict[str, Any]]] = {
             self.CONNECTOR_TOKEN: self.candidates
+        }
+        self.applications: dict[str, dict[str, Any]] = {}
+        self.references: dict[str, dict[str, dict[str, Any]]] = {
+            "jobs": {},
+            "stages": {},
+            "reject_reasons": {},
         }
         self.requests: list[Recorded] = []
         self.request_count = 0  # every request, recorded or not (GET /_stats excepted)
@@ -150,6 +185,25 @@ class FakeBindbee:
         with self._lock:
             store = self._connectors[connector or self.CONNECTOR_TOKEN]
             store[str(payload["id"])] = copy.deepcopy(payload)
+
+    def add_application(self, payload: dict[str, Any]) -> None:
+        """Store (a copy of) an application, with bare ids for what it refers to."""
+        with self._lock:
+            self.applications[str(payload["id"])] = copy.deepcopy(payload)
+
+    def add_reference(self, kind: str, payload: dict[str, Any]) -> None:
+        """Store a job, stage or reject reason (`kind`: jobs, stages or reject_reasons)."""
+        with self._lock:
+            self.references[kind][str(payload["id"])] = copy.deepcopy(payload)
+
+    @property
+    def candidate_requests(self) -> list[Recorded]:
+        """The recorded requests for candidates (not for their applications and the like)."""
+        return [request for request in self.requests if request.path.startswith(CANDIDATES)]
+
+    def count(self, prefix: str) -> int:
+        """How many recorded requests went to a path starting with `prefix`."""
+        return sum(request.path.startswith(prefix) for request in self.requests)
 
     def set_private(self, candidate_id: str, value: object = True) -> None:
         """Change a stored candidate's is_private flag."""
@@ -404,6 +458,13 @@ class FakeBindbee:
         path = request.raw_path.partition("?")[0]
         if path == CANDIDATES:
             return self._list(request)
+        if path == APPLICATIONS:
+            return self._applications(request)
+        if path in (JOBS, STAGES):
+            return self._references_by_ids(request, "jobs" if path == JOBS else "stages")
+        segment = path.removeprefix(REJECT_REASONS + "/")
+        if segment != path and segment and "/" not in segment:
+            return self._reject_reason(unquote(segment))
         segment = path.removeprefix(CANDIDATES + "/")
         if segment != path and segment and "/" not in segment:
             return self._by_id(request, unquote(segment))
@@ -425,6 +486,42 @@ class FakeBindbee:
     def _store(self, request: web.Request) -> dict[str, dict[str, Any]]:
         """The candidates of the request's connector (auth has accepted its token)."""
         return self._connectors[request.headers.get("x-connector-token", "")]
+
+    def _applications(self, request: web.Request) -> web.StreamResponse:
+        """`GET /applications?candidate=…&expand=…`: one page, expanded when asked and able."""
+        candidates = set(request.query.get("candidate", "").split(",")) - {""}
+        expand = set(request.query.get("expand", "").split(",")) if self.expand else set()
+        with self._lock:
+            items = [
+                self._expanded(payload, expand)
+                for payload in self.applications.values()
+                if not candidates or payload.get("candidate") in candidates
+            ]
+            body = json.dumps({"cursor": None, "page_size": len(items), "items": items})
+        return web.Response(text=body, content_type="application/json")
+
+    def _expanded(self, payload: dict[str, Any], expand: set[str]) -> dict[str, Any]:
+        shown = dict(payload)
+        for field, kind in EXPANDABLE.items():
+            if field in expand and shown.get(field) in self.references[kind]:
+                shown[field] = self.references[kind][shown[field]]
+        return shown
+
+    def _references_by_ids(self, request: web.Request, kind: str) -> web.StreamResponse:
+        """`GET /jobs?ids=a,b` or `/job-interview-stages?ids=a,b`."""
+        ids = request.query.get("ids", "").split(",")
+        with self._lock:
+            items = [self.references[kind][i] for i in ids if i in self.references[kind]]
+            body = json.dumps({"cursor": None, "page_size": len(items), "items": items})
+        return web.Response(text=body, content_type="application/json")
+
+    def _reject_reason(self, reason_id: str) -> web.StreamResponse:
+        with self._lock:
+            payload = self.references["reject_reasons"].get(reason_id)
+            body = None if payload is None else json.dumps(payload)
+        if body is None:
+            return _json({"detail": "Not Found"}, 404)
+        return web.Response(text=body, content_type="application/json")
 
     def _by_id(self, request: web.Request, value: str) -> web.StreamResponse:
         try:
@@ -581,10 +678,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--latency", type=float, default=0.0, help="seconds before each answer")
     parser.add_argument("--rate-limit", type=int, default=None, help="requests per 60 s window")
     parser.add_argument("--seed-count", type=int, default=0, help="generated candidates to serve")
+    parser.add_argument(
+        "--no-expand", action="store_true", help="answer applications with bare ids only"
+    )
     args = parser.parse_args(argv)
-    fake = FakeBindbee(latency=args.latency, rate_limit=args.rate_limit, record=False)
+    fake = FakeBindbee(
+        latency=args.latency, rate_limit=args.rate_limit, record=False, expand=not args.no_expand
+    )
     for index in range(args.seed_count):
         fake.add(bench_payload(index))
+        seed_pipeline(fake, bench_id(index))
     for payload in fixtures.ALL:
         fake.add(payload)
     asyncio.run(fake.serve_forever(args.host, args.port))

@@ -11,11 +11,20 @@ Each constant is a decoded JSON object with a valid UUID id. Treat them as read-
     PRIVATE            is_private true, with full data that must never be shown
     NO_EMAIL           can_email false, with email addresses that must never be shown
     TWIN_A, TWIN_B     two records with the same remote_id (Bindbee never merges duplicates)
+
+The pipeline (applications, stored with bare ids; the fake expands them on request):
+
+    JOB_OPEN, JOB_CONFIDENTIAL, JOB_UNCLEAR   a named job; confidential true; confidential null
+    STAGE_ONSITE, STAGE_SCREEN                two interview stages
+    REASON_FIT                                a reject reason
+    applications(candidate_id)                two applications: one active, one rejected
+    expanded(application)                     the same with objects for ids, as `expand` gives
 """
 
 from __future__ import annotations
 
 import copy
+import uuid
 from typing import Any
 
 Payload = dict[str, Any]
@@ -181,3 +190,89 @@ def generated(index: int, candidate_id: str) -> Payload:
         "remote_updated_at": "2024-05-13T16:45:00Z",
         "avatar": None,
     }
+
+
+JOB_OPEN: Payload = {
+    "id": "018f3c2c-0001-7a00-8c3e-2f7d9e0a1c01",
+    "remote_id": "5001",
+    "name": "Senior Backend Engineer",
+    "status": "OPEN",
+    "confidential": False,
+}
+JOB_CONFIDENTIAL: Payload = {
+    "id": "018f3c2c-0002-7a00-8c3e-2f7d9e0a1c02",
+    "remote_id": "5002",
+    "name": "VP Engineering (replacement, do not share)",
+    "status": "OPEN",
+    "confidential": True,
+}
+JOB_UNCLEAR: Payload = {
+    "id": "018f3c2c-0003-7a00-8c3e-2f7d9e0a1c03",
+    "remote_id": "5003",
+    "name": "Head of Data (unflagged)",
+    "status": "OPEN",
+    "confidential": None,
+}
+STAGE_ONSITE: Payload = {
+    "id": "018f3c2c-0101-7a00-8c3e-2f7d9e0a1c11",
+    "name": "Onsite",
+    "stage_order": 3,
+    "job": JOB_OPEN["id"],
+}
+STAGE_SCREEN: Payload = {
+    "id": "018f3c2c-0102-7a00-8c3e-2f7d9e0a1c12",
+    "name": "Phone screen",
+    "stage_order": 1,
+    "job": JOB_OPEN["id"],
+}
+REASON_FIT: Payload = {"id": "018f3c2c-0201-7a00-8c3e-2f7d9e0a1c21", "name": "Not a good fit"}
+
+JOBS = (JOB_OPEN, JOB_CONFIDENTIAL, JOB_UNCLEAR)
+STAGES = (STAGE_ONSITE, STAGE_SCREEN)
+REASONS = (REASON_FIT,)
+
+
+def application(
+    candidate_id: str,
+    index: int,
+    job: Payload = JOB_OPEN,
+    stage: Payload = STAGE_ONSITE,
+    **fields: Any,
+) -> Payload:
+    """An active application of `candidate_id` to `job`, with bare ids, as Bindbee sends it."""
+    return {
+        "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{candidate_id}/{index}")),
+        "remote_id": f"app-{index}",
+        "candidate": candidate_id,
+        "job": job["id"],
+        "current_stage": stage["id"],
+        "applied_at": f"2024-05-{10 + index:02d}T09:00:00Z",
+        "rejected_at": None,
+        "source": "LinkedIn",
+        "credited_to": None,
+        "reject_reason": None,
+        **fields,
+    }
+
+
+def applications(candidate_id: str) -> list[Payload]:
+    """Two applications: an active one, and a rejected one (with a date and a reason)."""
+    return [
+        application(candidate_id, 1),
+        application(
+            candidate_id,
+            0,
+            job=JOB_CONFIDENTIAL,
+            stage=STAGE_SCREEN,
+            source="Referral",
+            rejected_at="2024-05-20T12:00:00Z",
+            reject_reason=REASON_FIT["id"],
+        ),
+    ]
+
+
+def expanded(application: Payload) -> Payload:
+    """An application as Bindbee sends it when `expand` works: objects instead of ids."""
+    known = {record["id"]: record for record in (*JOBS, *STAGES, *REASONS)}
+    fields = ("job", "current_stage", "reject_reason")
+    return application | {f: known.get(application[f], application[f]) for f in fields}

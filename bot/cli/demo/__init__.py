@@ -3,19 +3,27 @@
 Each `bot/cli/demo/<id>.json` file holds one candidate exactly as Bindbee would send it, plus one
 sentence on what it demonstrates:
 
-    {"shows": "a full profile: …", "candidate": {"id": "maya-patel", "remote_id": "…", …}}
+    {"shows": "a full profile: …", "candidate": {"id": "maya-patel", "remote_id": "…", …},
+     "applications": [{"id": "app-maya-1", "job": {…} or "job-platform", …}, …]}
 
 `DemoSource` serves them through the same `CandidateSource` protocol as the real Bindbee
 client, and parses them with the real `Candidate.from_payload`, so everything after the fetch
 (privacy policy, cards, limits) is the code path Slack users get. Its list filters
 (`email_addresses`, `first_name`, `last_name`) match whole values, ignoring case, and it
 pages with a cursor, as Bindbee's list endpoint does.
+
+Applications come in both of Bindbee's shapes: expanded objects, or bare ids that
+`_references.json` (jobs, stages, reject reasons) resolves, as Bindbee's own endpoints would.
+
+`DemoSource` serves them through the same protocols as the real Bindbee client
+(`CandidateSource`, `PipelineSource`), and parses them with the real models, so everything
+after the fetch (privacy policy, cards, limits) is the code path Slack users get.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -24,7 +32,7 @@ from typing import Any
 from bot.ats.client import check_list_request
 from bot.ats.errors import NotFound
 from bot.ats.ids import check_id, check_remote_id
-from bot.ats.models import Candidate, CandidatePage
+from bot.ats.models import Candidate, CandidatePage, Job, RejectReason, Stage
 
 
 @dataclass(frozen=True)
@@ -34,6 +42,7 @@ class Demo:
     id: str
     shows: str
     payload: dict[str, Any]
+    applications: tuple[dict[str, Any], ...] = ()
 
     @property
     def candidate(self) -> Candidate:
@@ -46,12 +55,21 @@ def demos() -> tuple[Demo, ...]:
     """Every bundled demo candidate, sorted by id."""
     found: list[Demo] = []
     for resource in files(__name__).iterdir():
-        if not resource.name.endswith(".json"):
+        if not resource.name.endswith(".json") or resource.name.startswith("_"):
             continue
         data = json.loads(resource.read_text(encoding="utf-8"))
         payload = data["candidate"]
-        found.append(Demo(id=str(payload["id"]), shows=str(data["shows"]), payload=payload))
+        applications = tuple(data.get("applications", ()))
+        found.append(Demo(str(payload["id"]), str(data["shows"]), payload, applications))
     return tuple(sorted(found, key=lambda demo: demo.id))
+
+
+@cache
+def references() -> dict[str, dict[str, dict[str, Any]]]:
+    """The demo jobs, stages and reject reasons, by kind and then by id."""
+    data = json.loads(files(__name__).joinpath("_references.json").read_text(encoding="utf-8"))
+    kinds = ("jobs", "stages", "reject_reasons")
+    return {kind: {str(item["id"]): item for item in data[kind]} for kind in kinds}
 
 
 class DemoSource:
@@ -82,6 +100,29 @@ class DemoSource:
         return CandidatePage(
             items=tuple(found[start:end]), cursor=str(end) if end < len(found) else None
         )
+
+    async def fetch_applications(self, candidate_id: str) -> object:
+        """The demo candidate's applications, as one page of Bindbee's list."""
+        check_id(candidate_id)
+        items = [app for demo in demos() if demo.id == candidate_id for app in demo.applications]
+        return {"cursor": None, "page_size": len(items), "items": items}
+
+    async def get_jobs(self, ids: Sequence[str]) -> list[Job]:
+        """The demo jobs with these ids."""
+        jobs = references()["jobs"]
+        return [Job.read(jobs[i]) for i in ids if i in jobs]
+
+    async def get_stages(self, ids: Sequence[str]) -> list[Stage]:
+        """The demo interview stages with these ids."""
+        stages = references()["stages"]
+        return [Stage.read(stages[i]) for i in ids if i in stages]
+
+    async def get_reject_reason(self, reason_id: str) -> RejectReason:
+        """One demo reject reason, or NotFound."""
+        reasons = references()["reject_reasons"]
+        if reason_id not in reasons:
+            raise NotFound("no demo reject reason has this id")
+        return RejectReason.read(reasons[reason_id])
 
 
 def _selects(filters: Mapping[str, str], payload: Mapping[str, Any]) -> bool:

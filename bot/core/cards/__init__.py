@@ -12,6 +12,7 @@ Every builder is a pure function of its arguments: no I/O, no logging, no clock.
 """
 
 from bot.core.cards.candidate import (
+    ATS_ACTION_ID,
     LINK_ACTION_PREFIX,
     MAX_LINK_BUTTONS,
     SHARE_ACTION_ID,
@@ -40,6 +41,7 @@ from bot.core.cards.search import (
 from bot.core.cards.text import escape_mrkdwn, truncate
 
 __all__ = [
+    "ATS_ACTION_ID",
     "LINK_ACTION_PREFIX",
     "MAX_LINK_BUTTONS",
     "SHARE_ACTION_ID",

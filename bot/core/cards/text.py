@@ -121,15 +121,28 @@ def _more(count: int) -> str:
 
 def slack_date(moment: datetime) -> str:
     """A `<!date>` token that Slack shows in the reader's time zone, with a UTC fallback."""
+    return _date_token(moment, with_time=True)
+
+
+def slack_day(moment: datetime) -> str:
+    """Like slack_date, the day alone (an applied or rejected date)."""
+    return _date_token(moment, with_time=False)
+
+
+def _date_token(moment: datetime, *, with_time: bool) -> str:
+    # Format tokens: https://api.slack.com/reference/surfaces/formatting#date-formatting
     try:
         utc = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
     except OverflowError:  # year 1 or 9999 shifted by an offset: show the day alone
         return f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}"
-    fallback = f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d} {utc.hour:02d}:{utc.minute:02d} UTC"
+    fallback = f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}"
+    if with_time:
+        fallback += f" {utc.hour:02d}:{utc.minute:02d} UTC"
     epoch = int(utc.timestamp())
     if epoch < 0:  # Slack's date token only knows times after 1970
         return fallback
-    return f"<!date^{epoch}^{{date_short_pretty}} at {{time}}|{fallback}>"
+    pattern = "{date_short_pretty} at {time}" if with_time else "{date_short_pretty}"
+    return f"<!date^{epoch}^{pattern}|{fallback}>"
 
 
 def safe_url(url: str, *, https_only: bool = False) -> str | None:

@@ -141,7 +141,11 @@ async def _share(
     if is_private(candidate, strict=app_context.strict):
         return _ephemeral(share_refused_message(ref=press.candidate_id)), "refused_private"
     message = candidate_message(
-        candidate, View.CHANNEL, strict=app_context.strict, shared_by=press.user_id
+        candidate,
+        View.CHANNEL,
+        strict=app_context.strict,
+        shared_by=press.user_id,
+        ats_profile_url=app_context.settings.ats_profile_url,
     )
     shared = {"response_type": "in_channel", "replace_original": False, **message.as_payload()}
     return shared, "shared"
@@ -226,7 +230,12 @@ async def _show(app_context: AppContext, team_id: str, candidate_id: str) -> tup
     except LookupFailure as error:
         return error_message(error, ref=candidate_id), error.kind
     message = outcome_message(
-        candidate, View.REQUESTER, strict=app_context.strict, ref=candidate_id, share_button=True
+        candidate,
+        View.REQUESTER,
+        strict=app_context.strict,
+        ref=candidate_id,
+        share_button=True,
+        ats_profile_url=app_context.settings.ats_profile_url,
     )
     return message, "private" if is_private(candidate, strict=app_context.strict) else "shown"
 

@@ -142,7 +142,12 @@ def _answer_item(
         return search_message(item.key, result, strict=strict), f"{item.key.kind}:{result.count}"
     outcome = by_id[item.key] if item.key is not None else item.error or InvalidId(item.ref)
     message = outcome_message(
-        outcome, View.REQUESTER, strict=strict, ref=item.ref, share_button=True
+        outcome,
+        View.REQUESTER,
+        strict=strict,
+        ref=item.ref,
+        share_button=True,
+        ats_profile_url=app_context.settings.ats_profile_url,
     )
     return message, _outcome_name(outcome, app_context)
 

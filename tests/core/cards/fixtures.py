@@ -1,10 +1,11 @@
-"""Fixed candidates for the golden files: full, sparse, private, no-email, hostile, oversized."""
+"""Fixed candidates for the golden files: full, sparse, private, no-email, hostile, oversized,
+and the pipeline: applications in every state, or applications that could not be read."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from bot.ats.models import Candidate
+from bot.ats.models import Application, Candidate, Pipeline
 
 CANDIDATE_ID = "018b18ef-c487-703c-afd9-0ca478ccd9d6"
 REQUESTER_ID = "U0123ABCD"
@@ -110,6 +111,58 @@ def oversized() -> Candidate:
     )
 
 
+CONFIDENTIAL_JOB = "VP Engineering (stealth)"
+UNFLAGGED_JOB = "Head of Data (unflagged)"
+PROFILE_TEMPLATE = "https://app.greenhouse.io/people/{remote_id}"
+
+
+def _application(index: int, job: object, stage: str | None, **fields: Any) -> Application:
+    payload = {
+        "id": f"app-{index}",
+        "candidate": CANDIDATE_ID,
+        "job": job,
+        "current_stage": {"id": f"stage-{index}", "name": stage} if stage else None,
+        "applied_at": f"2021-0{9 - index}-01T10:00:00Z",
+        "source": "LinkedIn",
+    }
+    return Application.read(payload | fields)
+
+
+def _job(index: int, name: str, confidential: object = False) -> dict[str, Any]:
+    return {"id": f"job-{index}", "name": name, "status": "OPEN", "confidential": confidential}
+
+
+def applications() -> tuple[Application, ...]:
+    """Seven applications: active, rejected (date and reason), confidential, unflagged,
+    unresolved, and older ones beyond the five a card shows."""
+    return (
+        _application(1, _job(1, "Platform Engineer"), "Onsite"),
+        _application(
+            2,
+            _job(2, CONFIDENTIAL_JOB, True),
+            "Phone screen",
+            source="Referral",
+            rejected_at="2021-08-20T00:00:00Z",
+            reject_reason={"id": "reason-1", "name": "Not a good fit"},
+        ),
+        _application(3, _job(3, UNFLAGGED_JOB, None), "Technical interview", source=None),
+        _application(4, "018b4bfb-5ece-70b1-ad5e-862a9433aa70", None, reject_reason="reason-2"),
+        _application(5, _job(5, "Data Analyst"), "Offer", rejected_at="2021-05-02T00:00:00Z"),
+        _application(6, _job(6, "SRE"), "Onsite"),
+        _application(7, _job(7, "Support Lead"), "Onsite", applied_at=None),
+    )
+
+
+def pipeline() -> Candidate:
+    """The full candidate with seven applications, one of them unresolved."""
+    return full().model_copy(update={"pipeline": Pipeline(applications=applications(), gaps=True)})
+
+
+def pipeline_unreadable() -> Candidate:
+    """The full candidate whose applications could not be read in time."""
+    return full().model_copy(update={"pipeline": Pipeline.unreadable("timeout")})
+
+
 FIXTURES = {
     "full": full,
     "sparse": sparse,
@@ -117,4 +170,8 @@ FIXTURES = {
     "no_email": no_email,
     "hostile": hostile,
     "oversized": oversized,
+    "pipeline": pipeline,
+    "pipeline_unreadable": pipeline_unreadable,
 }
+# Cards rendered with ATS_PROFILE_URL set, so that their golden files hold "Open in ATS".
+WITH_PROFILE_URL = {"pipeline"}

@@ -18,6 +18,7 @@ GOLDEN = Path(__file__).parent / "golden"
 # The only control sequences the cards write on purpose.
 _OWN_SEQUENCES = re.compile(
     r"<!date\^\d+\^\{date_short_pretty\} at \{time\}\|\d{4}-\d\d-\d\d \d\d:\d\d UTC>"
+    r"|<!date\^\d+\^\{date_short_pretty\}\|\d{4}-\d\d-\d\d>"
     r"|<@[UW][A-Z0-9]+>"
 )
 _ENTITY = re.compile(r"&(?:amp|lt|gt);")

@@ -45,7 +45,9 @@ REF = "018b18ef-c487-703c-afd9-0ca478ccd9d6"
 @pytest.mark.parametrize("name", list(fixtures.FIXTURES))
 def test_requester_card(name: str) -> None:
     candidate = fixtures.FIXTURES[name]()
-    message = candidate_message(candidate, View.REQUESTER, ref=REF, share_button=True)
+    message = candidate_message(
+        candidate, View.REQUESTER, ref=REF, share_button=True, ats_profile_url=_template(name)
+    )
     assert_valid_message(message)
     assert_golden(f"{name}.requester", message.as_payload())
 
@@ -53,7 +55,13 @@ def test_requester_card(name: str) -> None:
 @pytest.mark.parametrize("name", list(fixtures.FIXTURES))
 def test_channel_card(name: str) -> None:
     candidate = fixtures.FIXTURES[name]()
-    message = candidate_message(candidate, View.CHANNEL, ref=REF, shared_by=fixtures.REQUESTER_ID)
+    message = candidate_message(
+        candidate,
+        View.CHANNEL,
+        ref=REF,
+        shared_by=fixtures.REQUESTER_ID,
+        ats_profile_url=_template(name),
+    )
     assert_valid_message(message)
     assert_golden(f"{name}.channel", message.as_payload())
 
@@ -64,6 +72,10 @@ def test_unfurl(name: str) -> None:
     if blocks is not None:
         assert_valid(blocks)
     assert_golden(f"{name}.unfurl", blocks)
+
+
+def _template(name: str) -> str | None:
+    return fixtures.PROFILE_TEMPLATE if name in fixtures.WITH_PROFILE_URL else None
 
 
 NOTICES: dict[str, Message] = {
