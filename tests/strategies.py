@@ -145,8 +145,10 @@ def candidates(
     *,
     is_private: st.SearchStrategy[bool | None] | None = None,
     can_email: st.SearchStrategy[bool | None] | None = None,
+    with_pipeline: bool = False,
 ) -> Candidate:
-    """A Candidate with arbitrary values; the flags can be pinned with strategies."""
+    """A Candidate with arbitrary values; the flags can be pinned with strategies, and
+    `with_pipeline` adds applications (kept apart: they make each example much larger)."""
     payload: dict[str, Any] = {
         "id": draw(st.uuids().map(str)),
         "modified_at": draw(times()),
@@ -166,7 +168,7 @@ def candidates(
         "applications": draw(st.lists(st.uuids().map(str), max_size=4)),
         "attachments": draw(st.lists(st.uuids().map(str), max_size=4)),
         "avatar": draw(st.none() | st.sampled_from(ODD_URLS) | texts()),
-        "pipeline": draw(st.none() | pipelines()),
+        "pipeline": draw(pipelines()) if with_pipeline else None,
     }
     for contact in ("email_addresses", "phone_numbers"):
         if payload[contact] and draw(st.booleans()):
@@ -236,7 +238,7 @@ def pipelines(draw: st.DrawFn) -> Pipeline:
     if draw(st.integers(0, 9)) == 0:
         return Pipeline.unreadable(draw(st.sampled_from(["timeout", "unavailable", "odd"])))
     return Pipeline(
-        applications=tuple(draw(st.lists(applications(), max_size=8))),
+        applications=tuple(draw(st.lists(applications(), max_size=6))),
         more_pages=draw(st.booleans()),
         gaps=draw(st.booleans()),
     )

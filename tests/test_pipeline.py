@@ -220,17 +220,16 @@ async def test_a_private_candidates_slow_applications_are_cancelled(
 async def test_unreadable_applications_leave_the_card_with_a_note(
     fake: FakeBindbee, client: BindbeeClient, fault: str
 ) -> None:
-    where = {"path_contains": APPLICATIONS}
     if fault == "503":
-        fake.fail(10, 503, **where)
+        fake.fail(10, 503, path_contains=APPLICATIONS)
     elif fault == "html":
-        fake.html(**where)
+        fake.html(path_contains=APPLICATIONS)
     elif fault == "invalid_json":
-        fake.invalid_json(**where)
+        fake.invalid_json(path_contains=APPLICATIONS)
     elif fault == "not_a_page":
-        fake.body({"items": "nothing"}, **where)
+        fake.body({"items": "nothing"}, path_contains=APPLICATIONS)
     else:
-        fake.reset(10, **where)  # aiohttp itself retries a reset connection once
+        fake.reset(10, path_contains=APPLICATIONS)  # aiohttp itself retries a reset connection once
     candidate = await lookups_for(client).fetch(BY_ID)
     assert candidate.first_name == CANDIDATE["first_name"]
     assert candidate.pipeline is not None

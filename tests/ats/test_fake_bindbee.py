@@ -62,7 +62,7 @@ def test_unknown_ids_paths_and_methods(fake: FakeBindbee, http: httpx.Client) ->
     not_uuid = http.get("/api/ats/v1/candidates/abc")
     assert not_uuid.status_code == 422
     assert not_uuid.json()["detail"][0]["type"] == "uuid_parsing"
-    assert http.get("/api/ats/v1/jobs").status_code == 404
+    assert http.get("/api/ats/v1/offers").status_code == 404
     assert http.get(FULL_PATH + "/extra").status_code == 404
     assert http.post(FULL_PATH).status_code == 405
 

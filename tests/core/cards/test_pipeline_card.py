@@ -5,12 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.ats.models import Application, Candidate, Pipeline
 from bot.core.cards import ATS_ACTION_ID, candidate_message, combine, unfurl_blocks
 from bot.core.policy import View
 from tests.core.cards import fixtures
 from tests.core.cards.helpers import assert_valid, assert_valid_message, contains, mrkdwn_texts
+from tests.strategies import candidates
 
 TEMPLATE = fixtures.PROFILE_TEMPLATE
 
@@ -174,3 +177,40 @@ def test_long_values_keep_the_pipeline_within_slacks_limits() -> None:
         }
     )
     render(with_pipeline(*[app] * 40), View.REQUESTER)  # render() checks every limit
+
+
+budget = settings(max_examples=60)  # each example is large: a candidate and its applications
+
+
+@budget
+@given(candidates(with_pipeline=True), st.booleans())
+def test_every_view_of_any_pipeline_is_escaped_and_within_limits(
+    candidate: Candidate, strict: bool
+) -> None:
+    for view in (View.REQUESTER, View.CHANNEL):
+        message = candidate_message(candidate, view, strict=strict, ats_profile_url=TEMPLATE)
+        assert_valid_message(message)
+        assert len(message.blocks) <= 8
+    blocks = unfurl_blocks(candidate, strict=strict)
+    if blocks is not None:
+        assert_valid(blocks)
+
+
+@budget
+@given(candidates(is_private=st.just(False), can_email=st.just(False), with_pipeline=True))
+def test_no_email_reaches_any_view_through_the_pipeline(candidate: Candidate) -> None:
+    for view in View:
+        blocks = render(candidate, view)
+        assert not contains(blocks, "mailto:")
+        for email in candidate.email_addresses:
+            assert not contains(blocks, email)
+
+
+@budget
+@given(candidates(is_private=st.just(True), with_pipeline=True))
+def test_a_private_candidates_pipeline_shows_nowhere(candidate: Candidate) -> None:
+    assert unfurl_blocks(candidate) is None
+    for view in (View.REQUESTER, View.CHANNEL):
+        message = candidate_message(candidate, view, ats_profile_url=TEMPLATE)
+        assert "Applications" not in str(message.blocks)
+        assert ATS_ACTION_ID not in str(message.blocks)
