@@ -19,6 +19,8 @@ from bot.ats.errors import (
     UnknownLink,
 )
 from bot.ats.models import Candidate
+from bot.core.policy import retained
+from tests.core.cards.fixtures import pipeline, pipeline_unreadable
 from tests.fakes.fixtures import FULL
 
 
@@ -53,3 +55,9 @@ def test_an_error_comes_back_as_its_own_class(error: AtsError) -> None:
 def test_anything_else_is_a_bad_response(text: str) -> None:
     decoded = outcomes.decode(text)
     assert isinstance(decoded, Candidate | AtsError)
+
+
+def test_a_candidate_keeps_its_pipeline_through_json() -> None:
+    # what the cache and other instances (Redis) get: what the policy lets a cache keep
+    for candidate in (retained(pipeline()), retained(pipeline_unreadable())):
+        assert outcomes.decode(outcomes.encode(candidate)) == candidate
