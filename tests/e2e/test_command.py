@@ -343,4 +343,4 @@ async def test_one_user_cannot_spend_everyones_budget(
     following = _text((await app.reply("next"))["blocks"])
     assert following.count("No candidate found") == 5  # room was left for them
     assert "try again" not in following
-    assert len(bindbee.requests) == 10
+    assert len(bindbee.candidate_requests) == 10

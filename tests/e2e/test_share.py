@@ -47,7 +47,7 @@ async def test_a_double_click_shares_once(
     await app.settled()
     assert len(_in_channel(app)) == 1
     assert len(_posted(app)) == 1  # the repeat posts nothing at all
-    assert len(bindbee.requests) == 1
+    assert len(bindbee.candidate_requests) == 1
     outcomes = sorted(line.split("outcome=")[1].split()[0] for line in _share_lines(caplog))
     assert outcomes == ["already_shared", "shared"]
 
