@@ -109,7 +109,7 @@ async def test_an_email_with_no_match_says_what_was_searched(
     await app.command("nobody@example.com")
     reply = await app.reply()
     assert "No candidate has the email address “nobody@example.com”" in _text(reply)
-    assert len(bindbee.requests) == 1
+    assert len(bindbee.candidate_requests) == 1
 
 
 async def test_a_can_email_false_match_gets_a_card_without_any_email(
@@ -236,7 +236,9 @@ async def test_more_than_ten_matches_list_ten_and_say_how_many_more(
     assert "14 candidates match the name “Sam Rivera”" in text
     assert "4 more not shown." in text
     assert "email address, which is exact" in text
-    assert len(bindbee.requests) == 1  # 17 matches fit one page of 25: no cursor to follow
+    assert (
+        len(bindbee.candidate_requests) == 1
+    )  # 17 matches fit one page of 25: no cursor to follow
 
 
 async def test_the_cursor_is_followed_once_when_private_ones_leave_too_few(
@@ -265,7 +267,7 @@ async def test_a_search_never_costs_more_than_two_requests(
     text = _text(await app.reply())
     # Two pages of private matches, and the public ones beyond: never reached, never hinted.
     assert "No candidate matches the name “Kai Moss”" in text
-    assert len(bindbee.requests) == 2
+    assert len(bindbee.candidate_requests) == 2
 
 
 async def test_a_full_page_of_public_matches_says_there_may_be_more(
@@ -276,7 +278,7 @@ async def test_a_full_page_of_public_matches_says_there_may_be_more(
     text = _text(await app.reply())
     assert "At least 25 match the name “Ana Reyes”" in text
     assert "15 more not shown, and maybe others." in text
-    assert len(bindbee.requests) == 1  # more than 10 already: no second page needed
+    assert len(bindbee.candidate_requests) == 1  # more than 10 already: no second page needed
 
 
 # -- Show -----------------------------------------------------------------------------------
@@ -296,7 +298,7 @@ async def test_show_on_a_row_answers_the_fresh_card_with_its_own_share_button(
     assert card["replace_original"] is False  # the list stays for the other rows
     text = _text(card)
     assert people[0]["email_addresses"][0] in text  # the requester's card
-    assert bindbee.paths() == [f"{LIST}/{first}"]  # fetched fresh
+    assert [r.raw_path for r in bindbee.candidate_requests] == [f"{LIST}/{first}"]  # fetched fresh
     shares = [
         element["value"]
         for block in card["blocks"]
@@ -327,7 +329,7 @@ async def test_show_for_a_candidate_turned_private_since_the_list_shows_the_noti
     again = await app.reply("again")
     assert _show_buttons(again) == [people[0]["id"], people[2]["id"]]
     assert "2 candidates match" in _text(again)
-    assert len(bindbee.requests) == 1
+    assert len(bindbee.candidate_requests) == 1
 
 
 async def test_show_with_a_value_that_names_no_candidate_says_so(
@@ -338,7 +340,7 @@ async def test_show_with_a_value_that_names_no_candidate_says_so(
     missing = str(uuid.uuid4())
     await app.action(SHOW_ACTION_ID, missing, reply_to="missing")
     assert "No candidate found" in _text(await app.reply("missing"))
-    assert bindbee.paths() == [f"{LIST}/{missing}"]
+    assert [r.raw_path for r in bindbee.candidate_requests] == [f"{LIST}/{missing}"]
 
 
 @pytest.mark.parametrize("response_url", [None, "https://evil.test/collect"])
@@ -353,7 +355,7 @@ async def test_show_sends_no_card_off_slack(
     pressed = await app.post(action_body(SHOW_ACTION_ID, FULL["id"], response_url), FORM)
     assert pressed.status_code == 200
     await app.settled()
-    assert bindbee.requests == []  # not even fetched: there is nowhere to send it
+    assert bindbee.candidate_requests == []  # not even fetched: there is nowhere to send it
     outcome = "no_response_url" if response_url is None else "refused_response_url"
     assert f"outcome={outcome}" in caplog.text
     assert "evil.test" not in caplog.text
@@ -367,7 +369,7 @@ async def test_a_repeated_search_asks_bindbee_again(app: RunningApp, bindbee: Fa
     bindbee.set_private(people[0]["id"])
     await app.command("Alex Kim", reply_to="again")
     assert _show_buttons(await app.reply("again")) == [people[1]["id"], people[2]["id"]]
-    assert len(bindbee.requests) == 2  # lists are not cached: privacy is read afresh
+    assert len(bindbee.candidate_requests) == 2  # lists are not cached: privacy is read afresh
 
 
 # -- several at once, and hostile text ------------------------------------------------------
@@ -388,7 +390,7 @@ async def test_an_id_an_email_and_a_name_in_one_command(
     order = [answer.index(v) for v in ("Ida Byid", "Emma Mail", "2 candidates match the name")]
     assert order == sorted(order)
     assert _show_buttons(reply) == [p["id"] for p in by_name]
-    sent = sorted((r.path, sorted(r.query.items())) for r in bindbee.requests)
+    sent = sorted((r.path, sorted(r.query.items())) for r in bindbee.candidate_requests)
     assert sent == sorted(
         [
             (f"{LIST}/{by_id['id']}", []),
@@ -498,7 +500,9 @@ async def test_transcript_email_name_and_show(
         await send()
         reply = await app.reply(reply_to)
         lines.append(f"\n### {step}")
-        lines.extend(f"Bindbee got: GET {request.raw_path}" for request in bindbee.requests)
+        lines.extend(
+            f"Bindbee got: GET {request.raw_path}" for request in bindbee.candidate_requests
+        )
         lines.append("Slack got (response_url):")
         lines.append("    " + render_blocks(reply["blocks"]).replace("\n", "\n    "))
         return reply

@@ -352,4 +352,4 @@ async def test_an_unfurl_follows_a_change_to_private_at_once(
     await app.event(link_shared_event([url], source=source), event_id="Ev50")
     assert "skipped=private" in await _settled(app, caplog, "Ev50")
     assert _unfurls(app.slack) == []
-    assert len(bindbee.requests) == 2  # the unfurl asked the ATS again
+    assert len(bindbee.candidate_requests) == 2  # the unfurl asked the ATS again
