@@ -130,7 +130,7 @@ async def test_two_workspaces_each_get_their_own_connectors_answer(
         assert "Acme-Ada" not in globex
 
     # One request per connector, each with its own token: the cache did not cross over.
-    tokens = [request.headers["x-connector-token"] for request in bindbee.requests]
+    tokens = [request.headers["x-connector-token"] for request in bindbee.candidate_requests]
     assert sorted(tokens) == [TOKEN_A, TOKEN_B]
     tenants = app.server.app_context.tenants
     assert isinstance(tenants, ManyTenants)
