@@ -180,7 +180,7 @@ def test_redis_settings_default_to_in_process(monkeypatch: pytest.MonkeyPatch) -
     _set(monkeypatch, GOOD)
     settings = ServeSettings.load()
     assert settings.redis_url is None
-    assert (settings.redis_key_prefix, settings.redis_timeout) == ("candidate-lookup", 0.25)
+    assert (settings.redis_key_prefix, settings.redis_timeout) == ("candidate-lookup", 1.0)
     assert settings.redis_fallback_share == 0.5
 
 

@@ -37,8 +37,13 @@ from bot.state.keys import Keys
 
 logger = logging.getLogger("bot.state")
 
-MAX_CONNECTIONS = 50
-"""Connections to Redis per instance; more callers wait (up to the timeout) for one."""
+MAX_CONNECTIONS = 512
+"""Connections to Redis per instance; more callers wait (up to the timeout) for one.
+
+As many as the Bindbee pool allows lookups in flight: with fewer, a burst of a few hundred
+lookups waited on our own pool, not on Redis, timed out, and sent the instance to its
+local fallback budget, which let two instances together exceed Bindbee's limit (seen in
+the benchmark: 85 429s). Redis itself takes 10,000 clients by default."""
 
 HANDOFF_TTL = 5.0
 """Seconds a coalesced result stays for the instances waiting on it."""
