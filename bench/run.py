@@ -54,7 +54,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from bench import stages
 from bench.common import free_port
-from tests.fakes import fixtures
+from tests.fakes import payloads
 from tests.fakes.bindbee import FakeBindbee, bench_id
 from tests.services.redis_server import RedisServer
 
@@ -587,7 +587,7 @@ def write_card(path: Path) -> None:
     from tests.fakes.bindbee import bench_payload
 
     candidate_id = bench_id(1)  # 0 is a private one
-    items = [fixtures.expanded(app) for app in fixtures.applications(candidate_id)]
+    items = [payloads.expanded(app) for app in payloads.applications(candidate_id)]
     applications, _ = parse_applications({"cursor": None, "items": items}, candidate_id)
     candidate = Candidate.from_payload(bench_payload(1)).model_copy(
         update={"pipeline": Pipeline(applications=applications)}

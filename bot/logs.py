@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 import traceback
 
 # Libraries that would log request bodies (candidate data, tokens), URLs or SQL parameters
@@ -81,3 +82,8 @@ def _escape(char: str) -> str:
     if code <= 0xFFFF:
         return f"\\u{code:04x}"
     return f"\\U{code:08x}"
+
+
+def elapsed_ms(started: float) -> int:
+    """Whole milliseconds since `started` (a time.monotonic() reading), for timed log lines."""
+    return int((time.monotonic() - started) * 1000)

@@ -41,11 +41,18 @@ def slack() -> Iterator[FakeSlack]:
         yield fake
 
 
-@pytest.fixture
-def bindbee() -> Iterator[FakeBindbee]:
-    """A fake Bindbee API."""
+@pytest.fixture(scope="session")
+def bindbee_server() -> Iterator[FakeBindbee]:
+    """One fake Bindbee API for the whole test run (per xdist worker)."""
     with FakeBindbee() as fake:
         yield fake
+
+
+@pytest.fixture
+def bindbee(bindbee_server: FakeBindbee) -> FakeBindbee:
+    """The fake Bindbee API, cleared of whatever an earlier test left in it."""
+    bindbee_server.start_over()
+    return bindbee_server
 
 
 def settings_for(slack: FakeSlack, bindbee: FakeBindbee, **overrides: Any) -> ServeSettings:

@@ -14,13 +14,13 @@ from bot.ats.client import APPLICATIONS, CANDIDATES, JOBS, REJECT_REASONS, STAGE
 from bot.ats.models import Candidate, Job, Pipeline, RejectReason, Stage
 from bot.core.policy import Status, application_status, is_confidential
 from bot.lookups import LookupKey, Lookups
-from tests.fakes import fixtures
+from tests.fakes import payloads
 from tests.fakes.bindbee import FakeBindbee, seed_pipeline
 
 pytestmark = pytest.mark.timeout(30)
 
-CANDIDATE = fixtures.FULL
-OTHER = fixtures.variant(fixtures.FULL, id="018f3c2a-7b1e-7d42-9a63-5c0e8b2f4a99", remote_id="77")
+CANDIDATE = payloads.FULL
+OTHER = payloads.variant(payloads.FULL, id="018f3c2a-7b1e-7d42-9a63-5c0e8b2f4a99", remote_id="77")
 BY_ID = LookupKey("id", CANDIDATE["id"])
 
 
@@ -28,7 +28,7 @@ BY_ID = LookupKey("id", CANDIDATE["id"])
 def fake() -> Iterator[FakeBindbee]:
     """A fake Bindbee with two candidates who applied to the same jobs."""
     with FakeBindbee() as server:
-        for payload in (CANDIDATE, OTHER, fixtures.PRIVATE):
+        for payload in (CANDIDATE, OTHER, payloads.PRIVATE):
             server.add(payload)
             seed_pipeline(server, payload["id"])
         yield server
@@ -87,7 +87,7 @@ async def test_both_answer_shapes_give_the_same_pipeline(
     )
     assert application_status(active) is Status.ACTIVE
     assert isinstance(active.job, Job)
-    assert active.job.name == fixtures.JOB_OPEN["name"]
+    assert active.job.name == payloads.JOB_OPEN["name"]
     assert isinstance(active.current_stage, Stage)
     assert active.current_stage.name == "Onsite"
     assert application_status(rejected) is Status.REJECTED
@@ -96,7 +96,7 @@ async def test_both_answer_shapes_give_the_same_pipeline(
     assert is_confidential(rejected.job)
     # no cache keeps the name of a confidential job
     for cached in lookups.cached_entries().values():
-        assert fixtures.JOB_CONFIDENTIAL["name"] not in cached.model_dump_json()
+        assert payloads.JOB_CONFIDENTIAL["name"] not in cached.model_dump_json()
 
 
 async def test_expanded_answers_cost_two_requests_cold_and_none_from_the_cache(
@@ -123,7 +123,7 @@ async def test_bare_ids_cost_five_requests_cold_and_two_once_references_are_cach
             APPLICATIONS,
             JOBS,
             STAGES,
-            f"{REJECT_REASONS}/{fixtures.REASON_FIT['id']}",
+            f"{REJECT_REASONS}/{payloads.REASON_FIT['id']}",
         ]
     )
     fake.clear()
@@ -177,7 +177,7 @@ async def test_a_private_candidate_by_link_has_no_application_fetched(
     fake: FakeBindbee, client: BindbeeClient
 ) -> None:
     fake.expand = False
-    found = await lookups_for(client).fetch(LookupKey("remote_id", fixtures.PRIVATE["remote_id"]))
+    found = await lookups_for(client).fetch(LookupKey("remote_id", payloads.PRIVATE["remote_id"]))
     assert found.is_private
     assert found.pipeline is None
     assert _ats_paths(fake) == [CANDIDATES]  # only the candidate: nothing after it
@@ -189,7 +189,7 @@ async def test_a_private_candidates_applications_fetched_at_once_are_dropped_unr
     caplog.set_level(logging.DEBUG)
     fake.expand = False
     lookups = lookups_for(client)
-    found = await lookups.fetch(LookupKey("id", fixtures.PRIVATE["id"]))
+    found = await lookups.fetch(LookupKey("id", payloads.PRIVATE["id"]))
     await asyncio.sleep(0.1)  # give a request in flight the time to finish, if it went on
     assert found.is_private
     assert found.pipeline is None
@@ -201,7 +201,7 @@ async def test_a_private_candidates_applications_fetched_at_once_are_dropped_unr
     assert lookups.references is not None
     assert lookups.references.jobs.cached_ids() == set()
     logged = "\n".join(record.getMessage() for record in caplog.records)
-    for app in fixtures.applications(fixtures.PRIVATE["id"]):
+    for app in payloads.applications(payloads.PRIVATE["id"]):
         assert app["id"] not in logged
         assert app["job"] not in logged
 
@@ -211,7 +211,7 @@ async def test_a_private_candidates_slow_applications_are_cancelled(
 ) -> None:
     fake.delay(1.5, path_contains=APPLICATIONS)
     started = time.monotonic()
-    found = await lookups_for(client).fetch(LookupKey("id", fixtures.PRIVATE["id"]))
+    found = await lookups_for(client).fetch(LookupKey("id", payloads.PRIVATE["id"]))
     assert found.is_private
     assert time.monotonic() - started < 1.0  # not held back by the applications
 
@@ -289,7 +289,7 @@ async def test_another_candidates_applications_are_never_shown(
     fake: FakeBindbee, client: BindbeeClient
 ) -> None:
     # a Bindbee that ignored the `candidate` filter would send everyone's applications
-    everyone = [*fixtures.applications(CANDIDATE["id"]), *fixtures.applications(OTHER["id"])]
+    everyone = [*payloads.applications(CANDIDATE["id"]), *payloads.applications(OTHER["id"])]
     fake.body({"cursor": None, "page_size": 4, "items": everyone}, path_contains=APPLICATIONS)
     candidate = await lookups_for(client).fetch(BY_ID)
     assert candidate.pipeline is not None

@@ -64,6 +64,7 @@ from bot.ats.models import (
 )
 from bot.ats.retry import Retrier, no_answer
 from bot.config import LookupSettings, Settings
+from bot.logs import elapsed_ms
 from bot.state.base import Budget
 from bot.state.memory import MemoryBudget
 
@@ -375,14 +376,13 @@ class BindbeeClient:
         return self.retrier.too_late() if left < limit else Unavailable(no_answer(limit))
 
     def _log(self, template: str, outcome: int | str, attempt: int, started: float) -> None:
-        elapsed_ms = (time.monotonic() - started) * 1000
         _log.debug(
-            "GET %s → %s (attempt %d/%d, %.0f ms)",
+            "GET %s → %s (attempt %d/%d, %d ms)",
             template,
             outcome,
             attempt,
             self.retrier.max_attempts,
-            elapsed_ms,
+            elapsed_ms(started),
         )
 
 

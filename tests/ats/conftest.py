@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from tests.fakes import fixtures
+from tests.fakes import payloads
 from tests.fakes.bindbee import FakeBindbee
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeBindbee]:
-    """A fake Bindbee serving every fixture candidate."""
-    with FakeBindbee() as server:
-        for payload in fixtures.ALL:
-            server.add(payload)
-        yield server
+def fake(bindbee: FakeBindbee) -> FakeBindbee:
+    """The run's fake Bindbee, cleared, serving every payload candidate."""
+    for payload in payloads.ALL:
+        bindbee.add(payload)
+    return bindbee

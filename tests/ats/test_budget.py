@@ -26,7 +26,7 @@ from bot.ats.budget import (
 )
 from bot.ats.client import BindbeeClient
 from bot.ats.errors import RateLimited
-from tests.fakes import fixtures
+from tests.fakes import payloads
 from tests.fakes.bindbee import FakeBindbee
 
 WALL = 1_700_000_000.0  # Unix time when every test starts
@@ -277,7 +277,7 @@ def test_retry_after_falls_back_from_header_to_reset_to_a_minute(
 @pytest.fixture
 def limited() -> Iterator[FakeBindbee]:
     with FakeBindbee(rate_limit=5) as fake:
-        fake.add(fixtures.FULL)
+        fake.add(payloads.FULL)
         yield fake
 
 
@@ -294,7 +294,7 @@ def client_for(fake: FakeBindbee, per_minute: int) -> BindbeeClient:
 
 async def test_a_budget_as_large_as_the_limit_never_draws_a_429(limited: FakeBindbee) -> None:
     async with client_for(limited, per_minute=5) as client:
-        lookups = [client.get_candidate(fixtures.FULL["id"]) for _ in range(7)]
+        lookups = [client.get_candidate(payloads.FULL["id"]) for _ in range(7)]
         outcomes = await asyncio.gather(*lookups, return_exceptions=True)
     refused = [outcome for outcome in outcomes if isinstance(outcome, RateLimited)]
     assert len(refused) == 2
@@ -310,16 +310,16 @@ def someone_else_calls(fake: FakeBindbee, times: int) -> None:
         "x-connector-token": FakeBindbee.CONNECTOR_TOKEN,
     }
     for _ in range(times):
-        httpx.get(f"{fake.url}/api/ats/v1/candidates/{fixtures.FULL['id']}", headers=headers)
+        httpx.get(f"{fake.url}/api/ats/v1/candidates/{payloads.FULL['id']}", headers=headers)
 
 
 async def test_someone_elses_requests_count_against_our_budget(limited: FakeBindbee) -> None:
     someone_else_calls(limited, 3)
     async with client_for(limited, per_minute=5) as client:
-        await client.get_candidate(fixtures.FULL["id"])  # Remaining: 1 tells us about the 3
-        await client.get_candidate(fixtures.FULL["id"])
+        await client.get_candidate(payloads.FULL["id"])  # Remaining: 1 tells us about the 3
+        await client.get_candidate(payloads.FULL["id"])
         with pytest.raises(RateLimited) as refused:
-            await client.get_candidate(fixtures.FULL["id"])
+            await client.get_candidate(payloads.FULL["id"])
     assert 1 < refused.value.retry_after <= WINDOW + 1
     assert len(limited.requests) == 5
     assert limited.count_429 == 0
@@ -329,9 +329,9 @@ async def test_a_429_from_bindbee_holds_back_the_next_request(limited: FakeBindb
     someone_else_calls(limited, 5)
     async with client_for(limited, per_minute=5) as client:
         with pytest.raises(RateLimited) as first:
-            await client.get_candidate(fixtures.FULL["id"])
+            await client.get_candidate(payloads.FULL["id"])
         with pytest.raises(RateLimited) as second:
-            await client.get_candidate(fixtures.FULL["id"])
+            await client.get_candidate(payloads.FULL["id"])
     assert 1 < first.value.retry_after <= WINDOW  # Bindbee's Retry-After
     assert 1 < second.value.retry_after <= WINDOW + 1
     assert limited.count_429 == 1  # the second lookup was held back without asking

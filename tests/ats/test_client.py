@@ -38,11 +38,11 @@ from bot.ats.errors import (
 from bot.ats.retry import Retrier
 from bot.config import LookupSettings
 from bot.state.memory import MemoryBudget
-from tests.fakes import fixtures
+from tests.fakes import payloads
 from tests.fakes.bindbee import UNLIMITED, FakeBindbee
 
 BY_ID = "/api/ats/v1/candidates/"
-FULL_ID = fixtures.FULL["id"]
+FULL_ID = payloads.FULL["id"]
 UNKNOWN_ID = "018f3c2a-0000-7000-8000-000000000000"
 SECRETS = (FakeBindbee.API_KEY, FakeBindbee.CONNECTOR_TOKEN)
 
@@ -342,7 +342,7 @@ async def test_an_html_error_page_from_a_proxy_is_retried(
 
 
 @pytest.mark.parametrize(
-    "body", [[], "candidate", None, {"id": FULL_ID}, {"detail": "ok"}, [fixtures.FULL]]
+    "body", [[], "candidate", None, {"id": FULL_ID}, {"detail": "ok"}, [payloads.FULL]]
 )
 async def test_json_that_is_not_a_candidate_is_a_bad_response(
     client: BindbeeClient, fake: FakeBindbee, body: object
@@ -508,10 +508,10 @@ async def test_find_by_remote_id_tells_none_one_and_several_apart(
     assert await client.find_by_remote_id("999999") == []
     [one] = await client.find_by_remote_id("4012345001")
     assert one.id == FULL_ID
-    twins = await client.find_by_remote_id(fixtures.TWIN_REMOTE_ID)
-    assert {twin.id for twin in twins} == {fixtures.TWIN_A["id"], fixtures.TWIN_B["id"]}
+    twins = await client.find_by_remote_id(payloads.TWIN_REMOTE_ID)
+    assert {twin.id for twin in twins} == {payloads.TWIN_A["id"], payloads.TWIN_B["id"]}
     assert fake.requests[-1].path == "/api/ats/v1/candidates"
-    assert fake.requests[-1].query == {"remote_id": fixtures.TWIN_REMOTE_ID, "page_size": "2"}
+    assert fake.requests[-1].query == {"remote_id": payloads.TWIN_REMOTE_ID, "page_size": "2"}
 
 
 @pytest.mark.parametrize(
@@ -539,7 +539,7 @@ async def test_odd_remote_ids_travel_as_one_query_value(
 async def test_a_list_that_ignored_the_filter_finds_nobody(
     client: BindbeeClient, fake: FakeBindbee
 ) -> None:
-    fake.body({"cursor": None, "page_size": 2, "items": [fixtures.FULL, fixtures.NO_EMAIL]})
+    fake.body({"cursor": None, "page_size": 2, "items": [payloads.FULL, payloads.NO_EMAIL]})
     assert await client.find_by_remote_id("4019999999") == []
 
 
@@ -552,7 +552,7 @@ async def test_a_list_that_ignored_the_filter_finds_nobody(
         {"cursor": None, "page_size": "many", "items": []},
         {"cursor": 7, "page_size": 0, "items": []},
         {"cursor": None, "page_size": 1, "items": [{"id": "x"}]},
-        fixtures.FULL,
+        payloads.FULL,
     ],
 )
 async def test_a_bad_envelope_is_a_bad_response(
@@ -571,10 +571,10 @@ async def test_list_candidates_sends_each_filter_once_and_follows_a_cursor(
 ) -> None:
     filters = {"first_name": "Sam", "last_name": "Taylor"}
     first = await client.list_candidates(filters, page_size=1)
-    assert [c.id for c in first.items] == [fixtures.TWIN_A["id"]]
+    assert [c.id for c in first.items] == [payloads.TWIN_A["id"]]
     assert first.cursor
     second = await client.list_candidates(filters, page_size=1, cursor=first.cursor)
-    assert [c.id for c in second.items] == [fixtures.TWIN_B["id"]]
+    assert [c.id for c in second.items] == [payloads.TWIN_B["id"]]
     assert second.cursor is None
     assert [parse_qsl(q) for q in fake.query_strings()] == [
         [("first_name", "Sam"), ("last_name", "Taylor"), ("page_size", "1")],
@@ -628,11 +628,11 @@ async def test_list_candidates_refuses_what_it_must_not_send(
 async def test_an_unreadable_item_is_skipped_and_a_non_page_is_a_bad_response(
     client: BindbeeClient, fake: FakeBindbee
 ) -> None:
-    fake.body({"cursor": "", "page_size": 2, "items": [{"id": "no-modified-at"}, fixtures.FULL]})
+    fake.body({"cursor": "", "page_size": 2, "items": [{"id": "no-modified-at"}, payloads.FULL]})
     page = await client.list_candidates({"first_name": "Amara"}, page_size=25)
     assert [c.id for c in page.items] == [FULL_ID]
     assert page.cursor is None  # an empty cursor is the last page too
-    fake.body([fixtures.FULL])
+    fake.body([payloads.FULL])
     with pytest.raises(BadResponse, match="not a page"):
         await client.list_candidates({"first_name": "Amara"}, page_size=25)
 
@@ -743,7 +743,7 @@ async def test_a_body_over_the_limit_is_a_bad_response_read_no_further(
 async def test_a_body_within_the_limit_is_read_and_decoded_off_the_event_loop(
     fake: FakeBindbee,
 ) -> None:
-    big = dict(fixtures.FULL, raw_data={"notes": "n" * 500_000})
+    big = dict(payloads.FULL, raw_data={"notes": "n" * 500_000})
     fake.body(big, path_contains=FULL_ID)
     async with make_client(fake.url, max_body_bytes=600_000) as client:
         candidate = await client.get_candidate(FULL_ID)

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
-from tests.fakes import fixtures
+from tests.fakes import payloads
 from tests.fakes.bindbee import UNLIMITED, FakeBindbee, bench_id, bench_payload
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,7 +23,7 @@ AUTH = {
     "Authorization": f"Bearer {FakeBindbee.API_KEY}",
     "x-connector-token": FakeBindbee.CONNECTOR_TOKEN,
 }
-FULL_PATH = f"/api/ats/v1/candidates/{fixtures.FULL['id']}"
+FULL_PATH = f"/api/ats/v1/candidates/{payloads.FULL['id']}"
 
 
 @pytest.fixture
@@ -35,7 +35,7 @@ def http(fake: FakeBindbee) -> Iterator[httpx.Client]:
 def test_serves_a_candidate_with_rate_limit_headers(fake: FakeBindbee, http: httpx.Client) -> None:
     response = http.get(FULL_PATH)
     assert response.status_code == 200
-    assert response.json() == fixtures.FULL
+    assert response.json() == payloads.FULL
     assert response.headers["X-RateLimit-Limit"] == str(UNLIMITED)
     assert response.headers["X-RateLimit-Remaining"] == str(UNLIMITED - 1)
     assert int(response.headers["X-RateLimit-Reset"]) > time.time()
@@ -68,8 +68,8 @@ def test_unknown_ids_paths_and_methods(fake: FakeBindbee, http: httpx.Client) ->
 
 
 def test_ids_are_looked_up_as_uuids(fake: FakeBindbee, http: httpx.Client) -> None:
-    upper = http.get(f"/api/ats/v1/candidates/{fixtures.FULL['id'].upper()}")
-    assert upper.json()["id"] == fixtures.FULL["id"]
+    upper = http.get(f"/api/ats/v1/candidates/{payloads.FULL['id'].upper()}")
+    assert upper.json()["id"] == payloads.FULL["id"]
 
 
 def test_records_the_raw_path_before_routing(fake: FakeBindbee) -> None:
@@ -87,10 +87,10 @@ def test_records_the_raw_path_before_routing(fake: FakeBindbee) -> None:
 
 
 def test_lists_with_remote_id_page_size_and_cursor(fake: FakeBindbee, http: httpx.Client) -> None:
-    twins = http.get("/api/ats/v1/candidates", params={"remote_id": fixtures.TWIN_REMOTE_ID}).json()
+    twins = http.get("/api/ats/v1/candidates", params={"remote_id": payloads.TWIN_REMOTE_ID}).json()
     assert twins["cursor"] is None
     assert twins["page_size"] == 2
-    assert {item["id"] for item in twins["items"]} == {fixtures.TWIN_A["id"], fixtures.TWIN_B["id"]}
+    assert {item["id"] for item in twins["items"]} == {payloads.TWIN_A["id"], payloads.TWIN_B["id"]}
     seen: list[str] = []
     params = {"page_size": "4"}
     while True:
@@ -99,7 +99,7 @@ def test_lists_with_remote_id_page_size_and_cursor(fake: FakeBindbee, http: http
         if page["cursor"] is None:
             break
         params["cursor"] = page["cursor"]
-    assert seen == [payload["id"] for payload in fixtures.ALL]
+    assert seen == [payload["id"] for payload in payloads.ALL]
     too_big = http.get("/api/ats/v1/candidates", params={"page_size": "201"})
     assert too_big.status_code == 422
 
@@ -109,7 +109,7 @@ def test_lists_with_email_and_name_filters(fake: FakeBindbee, http: httpx.Client
         page = http.get("/api/ats/v1/candidates", params=urlencode(params)).json()
         return {item["id"] for item in page["items"]}
 
-    amara, priya = fixtures.FULL["id"], fixtures.OBJECT_EMAILS["id"]
+    amara, priya = payloads.FULL["id"], payloads.OBJECT_EMAILS["id"]
     assert ids([("email_addresses", "AMARA@northwind.example")]) == {amara}  # a {value} too
     both = [
         ("email_addresses", "amara@northwind.example"),
@@ -125,9 +125,9 @@ def test_lists_with_email_and_name_filters(fake: FakeBindbee, http: httpx.Client
 
 
 def test_changes_to_the_data_show_at_once(fake: FakeBindbee, http: httpx.Client) -> None:
-    fake.set_private(fixtures.FULL["id"])
+    fake.set_private(payloads.FULL["id"])
     assert http.get(FULL_PATH).json()["is_private"] is True
-    assert fixtures.FULL["is_private"] is False  # the fixture itself is untouched
+    assert payloads.FULL["is_private"] is False  # the fixture itself is untouched
 
 
 def test_faults_apply_in_order_to_matching_requests(fake: FakeBindbee, http: httpx.Client) -> None:
@@ -143,7 +143,7 @@ def test_faults_apply_in_order_to_matching_requests(fake: FakeBindbee, http: htt
     assert statuses[3].headers["content-type"].startswith("text/html")
     with pytest.raises(ValueError, match=r"Expecting|Unterminated"):
         statuses[4].json()
-    assert statuses[5].json()["id"] == fixtures.FULL["id"]
+    assert statuses[5].json()["id"] == payloads.FULL["id"]
     # The first fault waited for a request that matches it.
     listed = http.get("/api/ats/v1/candidates", params={"remote_id": "1"})
     assert listed.status_code == 500
@@ -179,7 +179,7 @@ def test_latency_and_delay_hold_answers(fake: FakeBindbee, http: httpx.Client) -
 
 def test_enforces_a_fixed_window() -> None:
     with FakeBindbee(rate_limit=2) as fake, httpx.Client(base_url=fake.url, headers=AUTH) as http:
-        fake.add(fixtures.FULL)
+        fake.add(payloads.FULL)
         answers = [http.get(FULL_PATH) for _ in range(4)]
         stats = http.get("/_stats").json()
     assert [answer.status_code for answer in answers] == [200, 200, 429, 429]

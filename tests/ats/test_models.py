@@ -11,13 +11,13 @@ from hypothesis import strategies as st
 
 from bot.ats.errors import BadResponse
 from bot.ats.models import Candidate, CandidateUrl
-from tests.fakes import fixtures
-from tests.fakes.fixtures import variant
+from tests.fakes import payloads
+from tests.fakes.payloads import variant
 
 
 def test_full_payload() -> None:
-    candidate = Candidate.from_payload(fixtures.FULL)
-    assert candidate.id == fixtures.FULL["id"]
+    candidate = Candidate.from_payload(payloads.FULL)
+    assert candidate.id == payloads.FULL["id"]
     assert candidate.remote_id == "4012345001"
     assert candidate.modified_at == datetime(2024, 5, 14, 9, 30, tzinfo=UTC)
     assert candidate.full_name == "Amara Okafor"
@@ -40,10 +40,10 @@ def test_full_payload() -> None:
     assert candidate.attachments == ("018f3c2a-7b1e-7d42-9a63-5c0e8b2f4c01",)
     assert candidate.remote_created_at == datetime(2024, 4, 2, 8, tzinfo=UTC)
     assert candidate.avatar == "https://avatars.example.com/amara-okafor.png"
-    assert candidate.raw_data == fixtures.FULL["raw_data"]
+    assert candidate.raw_data == payloads.FULL["raw_data"]
 
 
-@pytest.mark.parametrize("payload", [fixtures.SPARSE, fixtures.ALL_NULL], ids=["sparse", "null"])
+@pytest.mark.parametrize("payload", [payloads.SPARSE, payloads.ALL_NULL], ids=["sparse", "null"])
 def test_sparse_and_all_null_payloads_read_as_empty(payload: dict[str, Any]) -> None:
     candidate = Candidate.from_payload(payload)
     assert candidate.id == payload["id"]
@@ -59,7 +59,7 @@ def test_sparse_and_all_null_payloads_read_as_empty(payload: dict[str, Any]) -> 
 
 
 def test_urls_in_both_shapes() -> None:
-    candidate = Candidate.from_payload(fixtures.URLS_BOTH_SHAPES)
+    candidate = Candidate.from_payload(payloads.URLS_BOTH_SHAPES)
     assert [(url.value, url.url_type) for url in candidate.urls] == [
         ("https://github.com/jlindqvist-example", "PORTFOLIO"),
         ("https://www.linkedin.com/in/jonas-lindqvist-example", "LINKEDIN"),
@@ -68,19 +68,19 @@ def test_urls_in_both_shapes() -> None:
 
 
 def test_emails_and_phones_as_objects() -> None:
-    candidate = Candidate.from_payload(fixtures.OBJECT_EMAILS)
+    candidate = Candidate.from_payload(payloads.OBJECT_EMAILS)
     assert candidate.email_addresses == ("priya.raman@example.com", "p.raman@contoso.example")
     assert candidate.phone_numbers == ("+1 415 555 0142",)
 
 
 def test_flags_of_the_private_and_no_email_fixtures() -> None:
-    assert Candidate.from_payload(fixtures.PRIVATE).is_private is True
-    assert Candidate.from_payload(fixtures.NO_EMAIL).can_email is False
+    assert Candidate.from_payload(payloads.PRIVATE).is_private is True
+    assert Candidate.from_payload(payloads.NO_EMAIL).can_email is False
 
 
 def test_scalars_where_arrays_are_declared() -> None:
     payload = variant(
-        fixtures.SPARSE,
+        payloads.SPARSE,
         locations="San Francisco",
         tags="JUNIOR",
         email_addresses="john@doe.example",
@@ -103,7 +103,7 @@ def test_scalars_where_arrays_are_declared() -> None:
 
 def test_zone_less_times_are_utc() -> None:
     payload = variant(
-        fixtures.SPARSE,
+        payloads.SPARSE,
         modified_at="2024-05-10T12:00:00",
         remote_created_at="2024-05-01T08:30:00.123",
         last_interaction_at="not a time",
@@ -115,14 +115,14 @@ def test_zone_less_times_are_utc() -> None:
 
 
 def test_extra_fields_are_ignored() -> None:
-    payload = variant(fixtures.SPARSE, remote_url="https://ats.example/1", anything={"x": [1]})
+    payload = variant(payloads.SPARSE, remote_url="https://ats.example/1", anything={"x": [1]})
     candidate = Candidate.from_payload(payload)
     assert not hasattr(candidate, "remote_url")
 
 
 def test_empty_strings_are_missing() -> None:
     payload = variant(
-        fixtures.SPARSE,
+        payloads.SPARSE,
         first_name="",
         last_name="   ",
         title="",
@@ -154,7 +154,7 @@ def test_empty_strings_are_missing() -> None:
     ],
 )
 def test_is_private_counts_anything_unclear_as_private(value: object, expected: bool) -> None:
-    candidate = Candidate.from_payload(variant(fixtures.SPARSE, is_private=value))
+    candidate = Candidate.from_payload(variant(payloads.SPARSE, is_private=value))
     assert candidate.is_private is expected
 
 
@@ -173,7 +173,7 @@ def test_is_private_counts_anything_unclear_as_private(value: object, expected: 
     ],
 )
 def test_can_email_counts_anything_unclear_as_no(value: object, expected: bool) -> None:
-    candidate = Candidate.from_payload(variant(fixtures.SPARSE, can_email=value))
+    candidate = Candidate.from_payload(variant(payloads.SPARSE, can_email=value))
     assert candidate.can_email is expected
 
 
@@ -185,13 +185,13 @@ def test_can_email_counts_anything_unclear_as_no(value: object, expected: bool) 
         "candidate",
         42,
         {},
-        {"id": fixtures.SPARSE["id"]},
+        {"id": payloads.SPARSE["id"]},
         {"modified_at": "2024-05-10T12:00:00Z"},
         {"id": None, "modified_at": "2024-05-10T12:00:00Z"},
         {"id": "", "modified_at": "2024-05-10T12:00:00Z"},
-        {"id": fixtures.SPARSE["id"], "modified_at": None},
-        {"id": fixtures.SPARSE["id"], "modified_at": "yesterday"},
-        {"id": fixtures.SPARSE["id"], "modified_at": 1715342400},
+        {"id": payloads.SPARSE["id"], "modified_at": None},
+        {"id": payloads.SPARSE["id"], "modified_at": "yesterday"},
+        {"id": payloads.SPARSE["id"], "modified_at": 1715342400},
         {"id": ["x"], "modified_at": "2024-05-10T12:00:00Z"},
     ],
 )
@@ -201,7 +201,7 @@ def test_what_is_not_a_candidate_is_a_bad_response(payload: object) -> None:
 
 
 def test_a_bad_response_names_fields_but_never_quotes_values() -> None:
-    payload = variant(fixtures.FULL, modified_at="Amara Okafor <amara.okafor@example.com>")
+    payload = variant(payloads.FULL, modified_at="Amara Okafor <amara.okafor@example.com>")
     with pytest.raises(BadResponse) as error:
         Candidate.from_payload(payload)
     assert "modified_at" in str(error.value)
@@ -251,7 +251,7 @@ around_the_real_keys = st.fixed_dictionaries(
         ),
     },
     optional=dict.fromkeys(
-        sorted(set(fixtures.FULL) - {"id", "modified_at"}), json_values | plausible_values
+        sorted(set(payloads.FULL) - {"id", "modified_at"}), json_values | plausible_values
     ),
 )
 
@@ -280,11 +280,11 @@ def _clearly(flag: object, value: bool) -> bool:
 
 @given(flag=json_values)
 def test_only_a_clear_false_makes_a_candidate_public(flag: object) -> None:
-    candidate = Candidate.from_payload(variant(fixtures.SPARSE, is_private=flag))
+    candidate = Candidate.from_payload(variant(payloads.SPARSE, is_private=flag))
     assert (candidate.is_private is False) == _clearly(flag, False)
 
 
 @given(flag=json_values)
 def test_only_a_clear_true_allows_email(flag: object) -> None:
-    candidate = Candidate.from_payload(variant(fixtures.SPARSE, can_email=flag))
+    candidate = Candidate.from_payload(variant(payloads.SPARSE, can_email=flag))
     assert (candidate.can_email is True) == _clearly(flag, True)

@@ -20,8 +20,8 @@ from bot.ats.errors import (
 )
 from bot.ats.models import Candidate
 from bot.core.policy import retained
-from tests.core.cards.fixtures import pipeline, pipeline_unreadable
-from tests.fakes.fixtures import FULL
+from tests.core.cards.samples import pipeline, pipeline_unreadable
+from tests.fakes.payloads import FULL
 
 
 def test_a_candidate_comes_back_equal() -> None:

@@ -20,10 +20,10 @@ from bot.ats.models import (
     parse_applications,
     parse_records,
 )
-from tests.fakes import fixtures
+from tests.fakes import payloads
 from tests.fakes.bindbee import FakeBindbee, seed_pipeline
 
-CANDIDATE_ID = fixtures.FULL["id"]
+CANDIDATE_ID = payloads.FULL["id"]
 
 
 @pytest.fixture
@@ -65,11 +65,11 @@ async def test_applications_of_an_implausible_id_are_never_asked_for(
 async def test_jobs_and_stages_come_in_one_request_each(
     fake: FakeBindbee, client: BindbeeClient
 ) -> None:
-    ids = [fixtures.JOB_OPEN["id"], fixtures.JOB_CONFIDENTIAL["id"], fixtures.JOB_OPEN["id"]]
+    ids = [payloads.JOB_OPEN["id"], payloads.JOB_CONFIDENTIAL["id"], payloads.JOB_OPEN["id"]]
     jobs = await client.get_jobs([*ids, "not,an id"])
     assert [job.id for job in jobs] == ids[:2]
     assert jobs[1].confidential is True
-    stages = await client.get_stages([fixtures.STAGE_ONSITE["id"]])
+    stages = await client.get_stages([payloads.STAGE_ONSITE["id"]])
     assert [(s.name, s.stage_order) for s in stages] == [("Onsite", 3)]
     assert [r.query["ids"] for r in fake.requests] == [",".join(ids[:2]), stages[0].id]
     assert fake.requests[0].query["page_size"] == "2"
@@ -80,15 +80,15 @@ async def test_jobs_and_stages_come_in_one_request_each(
 async def test_jobs_bindbee_did_not_ask_for_are_ignored(
     fake: FakeBindbee, client: BindbeeClient
 ) -> None:
-    fake.body({"cursor": None, "page_size": 3, "items": list(fixtures.JOBS)}, path_contains=JOBS)
-    jobs = await client.get_jobs([fixtures.JOB_OPEN["id"]])
-    assert [job.id for job in jobs] == [fixtures.JOB_OPEN["id"]]
+    fake.body({"cursor": None, "page_size": 3, "items": list(payloads.JOBS)}, path_contains=JOBS)
+    jobs = await client.get_jobs([payloads.JOB_OPEN["id"]])
+    assert [job.id for job in jobs] == [payloads.JOB_OPEN["id"]]
 
 
 async def test_a_reject_reason_comes_by_id(fake: FakeBindbee, client: BindbeeClient) -> None:
-    reason = await client.get_reject_reason(fixtures.REASON_FIT["id"])
-    assert reason == RejectReason(id=fixtures.REASON_FIT["id"], name="Not a good fit")
-    assert fake.requests[0].path == f"{REJECT_REASONS}/{fixtures.REASON_FIT['id']}"
+    reason = await client.get_reject_reason(payloads.REASON_FIT["id"])
+    assert reason == RejectReason(id=payloads.REASON_FIT["id"], name="Not a good fit")
+    assert fake.requests[0].path == f"{REJECT_REASONS}/{payloads.REASON_FIT['id']}"
     with pytest.raises(NotFound):
         await client.get_reject_reason("018f3c2c-0201-7a00-8c3e-000000000000")
     with pytest.raises(InvalidId):
@@ -105,32 +105,32 @@ def test_a_body_that_is_not_a_page_of_applications_is_a_bad_response(body: objec
 
 
 def test_both_shapes_read_the_same() -> None:
-    bare = fixtures.applications(CANDIDATE_ID)[1]
+    bare = payloads.applications(CANDIDATE_ID)[1]
     expanded = bare | {
-        "job": fixtures.JOB_CONFIDENTIAL,
-        "current_stage": fixtures.STAGE_SCREEN,
-        "reject_reason": fixtures.REASON_FIT,
+        "job": payloads.JOB_CONFIDENTIAL,
+        "current_stage": payloads.STAGE_SCREEN,
+        "reject_reason": payloads.REASON_FIT,
         "candidate": {"id": CANDIDATE_ID, "first_name": "Amara"},
     }
     from_ids = Application.read(bare)
     from_objects = Application.read(expanded)
     assert from_ids.unresolved() == (
-        fixtures.JOB_CONFIDENTIAL["id"],
-        fixtures.STAGE_SCREEN["id"],
-        fixtures.REASON_FIT["id"],
+        payloads.JOB_CONFIDENTIAL["id"],
+        payloads.STAGE_SCREEN["id"],
+        payloads.REASON_FIT["id"],
     )
     assert from_objects.unresolved() == (None, None, None)
     resolved = from_ids.with_references(
-        {fixtures.JOB_CONFIDENTIAL["id"]: Job.read(fixtures.JOB_CONFIDENTIAL)},
-        {fixtures.STAGE_SCREEN["id"]: Stage.read(fixtures.STAGE_SCREEN)},
-        {fixtures.REASON_FIT["id"]: RejectReason.read(fixtures.REASON_FIT)},
+        {payloads.JOB_CONFIDENTIAL["id"]: Job.read(payloads.JOB_CONFIDENTIAL)},
+        {payloads.STAGE_SCREEN["id"]: Stage.read(payloads.STAGE_SCREEN)},
+        {payloads.REASON_FIT["id"]: RejectReason.read(payloads.REASON_FIT)},
     )
     assert resolved == from_objects
     assert from_objects.candidate == CANDIDATE_ID
 
 
 def test_every_field_may_be_null_or_odd() -> None:
-    nulls = Application.read(dict.fromkeys(fixtures.applications(CANDIDATE_ID)[0]))
+    nulls = Application.read(dict.fromkeys(payloads.applications(CANDIDATE_ID)[0]))
     assert nulls == Application()
     odd = Application.read(
         {
@@ -149,8 +149,8 @@ def test_every_field_may_be_null_or_odd() -> None:
 
 
 def test_list_records_without_an_id_are_dropped() -> None:
-    page = {"cursor": None, "page_size": 3, "items": [{"name": "x"}, "junk", fixtures.JOB_OPEN]}
-    assert [job.id for job in parse_records(page, Job, "jobs")] == [fixtures.JOB_OPEN["id"]]
+    page = {"cursor": None, "page_size": 3, "items": [{"name": "x"}, "junk", payloads.JOB_OPEN]}
+    assert [job.id for job in parse_records(page, Job, "jobs")] == [payloads.JOB_OPEN["id"]]
 
 
 json_values = st.recursive(

@@ -22,7 +22,7 @@ from bot.cli.preview import BLOCK_KIT_BUILDER, EXAMPLE_DEMO, card_message
 from bot.cli.terminal import mrkdwn_to_plain, render_blocks, safe_text
 from bot.core.cards import check_limits
 from bot.core.policy import View
-from tests.fakes import fixtures
+from tests.fakes import payloads
 from tests.fakes.bindbee import FakeBindbee
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -385,7 +385,7 @@ def test_without_demo_it_needs_the_bindbee_settings(capsys: pytest.CaptureFixtur
 @pytest.fixture
 def bindbee(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeBindbee]:
     with FakeBindbee() as fake:
-        fake.add(fixtures.FULL)
+        fake.add(payloads.FULL)
         monkeypatch.setenv("BINDBEE_BASE_URL", fake.url)
         monkeypatch.setenv("BINDBEE_API_KEY", FakeBindbee.API_KEY)
         monkeypatch.setenv("BINDBEE_CONNECTOR_TOKEN", FakeBindbee.CONNECTOR_TOKEN)
@@ -409,31 +409,31 @@ def closed(monkeypatch: pytest.MonkeyPatch) -> list[BindbeeClient]:
 def test_without_demo_it_asks_bindbee_and_closes_the_client(
     capsys: pytest.CaptureFixture[str], bindbee: FakeBindbee, closed: list[BindbeeClient]
 ) -> None:
-    status, out, _ = _preview(capsys, fixtures.FULL["id"])
+    status, out, _ = _preview(capsys, payloads.FULL["id"])
     assert status == 0
     assert "Amara Okafor" in out
     assert len(closed) == 1
     assert closed[0].closed
-    link = f"https://app.greenhouse.io/people/{fixtures.FULL['remote_id']}"
+    link = f"https://app.greenhouse.io/people/{payloads.FULL['remote_id']}"
     status, out, _ = _preview(capsys, link, "--view", "channel")
     assert status == 0
     assert "Amara Okafor" in out
     assert "amara.okafor@example.com" not in out
     assert [request.query.get("remote_id") for request in bindbee.candidate_requests][-1] == (
-        fixtures.FULL["remote_id"]
+        payloads.FULL["remote_id"]
     )
 
 
 def test_strict_privacy_treats_unknown_consent_as_do_not_email(
     capsys: pytest.CaptureFixture[str], bindbee: FakeBindbee, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    bindbee.add(fixtures.variant(fixtures.FULL, can_email=None))
-    status, out, _ = _preview(capsys, fixtures.FULL["id"])
+    bindbee.add(payloads.variant(payloads.FULL, can_email=None))
+    status, out, _ = _preview(capsys, payloads.FULL["id"])
     assert status == 0
     assert "amara.okafor@example.com" in out
     assert "• nothing: this view may show all the ATS sent" in out
     monkeypatch.setenv("PRIVACY_STRICT", "true")
-    status, out, _ = _preview(capsys, fixtures.FULL["id"])
+    status, out, _ = _preview(capsys, payloads.FULL["id"])
     assert status == 0
     assert "amara.okafor@example.com" not in out
     assert "• email addresses: the candidate may not be emailed" in out
@@ -446,7 +446,7 @@ def test_a_refused_key_says_so_and_exits_1(
     closed: list[BindbeeClient],
 ) -> None:
     monkeypatch.setenv("BINDBEE_API_KEY", "a-wrong-key-0123456789")
-    status, out, _ = _preview(capsys, fixtures.FULL["id"])
+    status, out, _ = _preview(capsys, payloads.FULL["id"])
     assert status == 1
     assert "The ATS refused our credentials" in out
     assert "a-wrong-key-0123456789" not in out

@@ -14,7 +14,7 @@ import pytest
 from bot.__main__ import main
 from tests.e2e.test_oauth import CANDIDATE_ID, TOKEN_A
 from tests.fakes.bindbee import FakeBindbee
-from tests.fakes.fixtures import FULL
+from tests.fakes.payloads import FULL
 from tests.fakes.slack import CLIENT_ID, FakeSlack
 from tests.harness import KEY_NEW, StartApp
 

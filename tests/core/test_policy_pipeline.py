@@ -20,7 +20,7 @@ from bot.core.policy import (
     is_confidential,
     retained,
 )
-from tests.core.cards import fixtures
+from tests.core.cards import samples
 from tests.strategies import candidates
 
 
@@ -67,17 +67,17 @@ def test_confidential_means_true_or_unknown(job: Job | str | None, confidential:
 
 @pytest.mark.parametrize("view", list(View))
 def test_confidential_jobs_lose_their_name_in_every_view_and_keep_their_stage(view: View) -> None:
-    decision = shown(fixtures.pipeline(), view)
+    decision = shown(samples.pipeline(), view)
     assert decision.pipeline is not None
     for application in decision.pipeline.applications:
-        assert application.job not in (fixtures.CONFIDENTIAL_JOB, fixtures.UNFLAGGED_JOB)
+        assert application.job not in (samples.CONFIDENTIAL_JOB, samples.UNFLAGGED_JOB)
         if application.confidential:
             assert application.job is None
             assert application.stage
 
 
 def test_the_requester_view_keeps_five_most_recent_first_with_every_field() -> None:
-    pipeline = shown(fixtures.pipeline(), View.REQUESTER).pipeline
+    pipeline = shown(samples.pipeline(), View.REQUESTER).pipeline
     assert pipeline is not None
     assert len(pipeline.applications) == MAX_APPLICATIONS
     assert pipeline.more == 2
@@ -92,7 +92,7 @@ def test_the_requester_view_keeps_five_most_recent_first_with_every_field() -> N
 
 def test_applications_without_a_date_come_last() -> None:
     dated = app(id="b", applied_at="2020-01-01T00:00:00Z")
-    candidate = fixtures.full().model_copy(
+    candidate = samples.full().model_copy(
         update={"pipeline": Pipeline(applications=(app(id="a"), dated))}
     )
     pipeline = shown(candidate, View.REQUESTER).pipeline
@@ -102,7 +102,7 @@ def test_applications_without_a_date_come_last() -> None:
 
 @pytest.mark.parametrize("view", [View.CHANNEL, View.UNFURL])
 def test_other_views_keep_no_source_reason_or_applied_date(view: View) -> None:
-    pipeline = shown(fixtures.pipeline(), view).pipeline
+    pipeline = shown(samples.pipeline(), view).pipeline
     assert pipeline is not None
     for application in pipeline.applications:
         assert (application.source, application.reject_reason, application.applied_at) == (
@@ -113,7 +113,7 @@ def test_other_views_keep_no_source_reason_or_applied_date(view: View) -> None:
 
 
 def test_the_unfurl_keeps_the_most_recent_active_application_only() -> None:
-    pipeline = shown(fixtures.pipeline(), View.UNFURL).pipeline
+    pipeline = shown(samples.pipeline(), View.UNFURL).pipeline
     assert pipeline is not None
     [only] = pipeline.applications
     assert (only.job, only.stage, only.status) == ("Platform Engineer", "Onsite", Status.ACTIVE)
@@ -121,25 +121,25 @@ def test_the_unfurl_keeps_the_most_recent_active_application_only() -> None:
 
 
 def test_a_private_candidate_shows_no_pipeline() -> None:
-    secret = fixtures.pipeline().model_copy(update={"is_private": True})
+    secret = samples.pipeline().model_copy(update={"is_private": True})
     for view in View:
         assert isinstance(disclose(secret, view), PrivateNotice)
     assert retained(secret).pipeline is None
 
 
 def test_the_cache_keeps_no_confidential_job_name() -> None:
-    kept = retained(fixtures.pipeline())
+    kept = retained(samples.pipeline())
     assert kept.pipeline is not None
     dumped = kept.model_dump_json()
-    assert fixtures.CONFIDENTIAL_JOB not in dumped
-    assert fixtures.UNFLAGGED_JOB not in dumped
+    assert samples.CONFIDENTIAL_JOB not in dumped
+    assert samples.UNFLAGGED_JOB not in dumped
     assert "Platform Engineer" in dumped
     assert retained(kept) == kept  # keeping what was kept changes nothing
 
 
 def test_with_emails_hidden_an_email_in_a_source_is_scrubbed() -> None:
     referred = app(source="referred by jane@doe.test", reject_reason={"name": "mail x@y.test"})
-    candidate = fixtures.no_email().model_copy(
+    candidate = samples.no_email().model_copy(
         update={"pipeline": Pipeline(applications=(referred,))}
     )
     pipeline = shown(candidate, View.REQUESTER).pipeline

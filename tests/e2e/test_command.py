@@ -14,7 +14,7 @@ import pytest
 from bot.core.cards import LINK_ACTION_PREFIX, SHARE_ACTION_ID
 from bot.logs import quiet_libraries
 from tests.fakes.bindbee import CANDIDATES, FakeBindbee
-from tests.fakes.fixtures import FULL, NO_EMAIL, PRIVATE
+from tests.fakes.payloads import FULL, NO_EMAIL, PRIVATE
 from tests.fakes.slack import BOT_TOKEN
 from tests.harness import RunningApp, StartApp
 

@@ -19,7 +19,7 @@ import redis.asyncio as aioredis
 
 from bot.core.cards import SHARE_ACTION_ID
 from tests.fakes.bindbee import FakeBindbee
-from tests.fakes.fixtures import FULL, NO_EMAIL
+from tests.fakes.payloads import FULL, NO_EMAIL
 from tests.fakes.slack import BOT_TOKEN, SIGNING_SECRET
 from tests.harness import RunningApp, StartApp
 from tests.services.redis_server import RedisServer

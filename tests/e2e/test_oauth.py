@@ -21,7 +21,7 @@ from bot.logs import quiet_libraries
 from bot.tenancy.tenants import ManyTenants
 from bot.tenancy.workspaces import Workspaces
 from tests.fakes.bindbee import FakeBindbee
-from tests.fakes.fixtures import FULL
+from tests.fakes.payloads import FULL
 from tests.fakes.slack import CLIENT_ID, FakeSlack
 from tests.harness import RunningApp, StartApp
 from tests.slack_requests import FORM, home_button_body, link_shared_event

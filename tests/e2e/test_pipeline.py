@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from bot.core.cards import ATS_ACTION_ID, SHARE_ACTION_ID
-from tests.fakes import fixtures
+from tests.fakes import payloads
 from tests.fakes.bindbee import (
     APPLICATIONS,
     CANDIDATES,
@@ -29,11 +29,11 @@ from tests.slack_requests import link_shared_event
 pytestmark = pytest.mark.timeout(40)
 
 TEMPLATE = "https://app.greenhouse.io/people/{remote_id}"
-CONFIDENTIAL = fixtures.JOB_CONFIDENTIAL["name"]
+CONFIDENTIAL = payloads.JOB_CONFIDENTIAL["name"]
 
 
 def _person(bindbee: FakeBindbee, **fields: Any) -> dict[str, Any]:
-    person = {**fixtures.FULL, "id": str(uuid.uuid4()), **fields}
+    person = {**payloads.FULL, "id": str(uuid.uuid4()), **fields}
     bindbee.add(person)
     seed_pipeline(bindbee, person["id"])
     return person
@@ -178,7 +178,7 @@ def _assert_nothing_of_the_pipeline_in(
     caplog: pytest.LogCaptureFixture, person: dict[str, Any]
 ) -> None:
     logged = "\n".join(record.getMessage() for record in caplog.records)
-    for application in fixtures.applications(person["id"]):
+    for application in payloads.applications(person["id"]):
         for value in (application["id"], application["job"], application["current_stage"]):
             assert value not in logged
     for name in ("Senior Backend Engineer", "Onsite", "Not a good fit", CONFIDENTIAL):

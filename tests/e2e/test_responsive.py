@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from tests.fakes.bindbee import FakeBindbee
-from tests.fakes.fixtures import FULL
+from tests.fakes.payloads import FULL
 from tests.harness import RunningApp, StartApp
 from tests.slack_requests import link_shared_event
 

@@ -18,7 +18,7 @@ from bot.cli.terminal import render_blocks
 from bot.core.cards import SHARE_ACTION_ID, SHOW_ACTION_ID
 from bot.logs import quiet_libraries
 from tests.fakes.bindbee import FakeBindbee
-from tests.fakes.fixtures import FULL, NO_EMAIL, PRIVATE, variant
+from tests.fakes.payloads import FULL, NO_EMAIL, PRIVATE, variant
 from tests.harness import RunningApp, StartApp
 from tests.slack_requests import FORM, action_body
 

@@ -11,7 +11,7 @@ import pytest
 
 from bot.core.cards import SHARE_ACTION_ID
 from tests.fakes.bindbee import FakeBindbee
-from tests.fakes.fixtures import FULL
+from tests.fakes.payloads import FULL
 from tests.harness import RunningApp, StartApp
 from tests.slack_requests import FORM, action_body
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.fakes.bindbee import FakeBindbee
-from tests.fakes.fixtures import FULL
+from tests.fakes.payloads import FULL
 from tests.fakes.slack import FakeSlack
 from tests.harness import RunningApp, StartApp
 from tests.slack_requests import JSON, event_body, link_shared_event

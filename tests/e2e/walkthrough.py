@@ -18,7 +18,7 @@ import httpx
 from bot.slack.server import Server
 from tests.e2e.test_oauth import CANDIDATE_ID, TOKEN_A, TOKEN_B
 from tests.fakes.bindbee import FakeBindbee
-from tests.fakes.fixtures import FULL
+from tests.fakes.payloads import FULL
 from tests.fakes.slack import FakeSlack
 from tests.harness import RunningApp, oauth_settings_for
 

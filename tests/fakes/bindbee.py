@@ -4,7 +4,7 @@ applications, jobs, interview stages and reject reasons.
 In tests it runs in a daemon thread with its own event loop:
 
     with FakeBindbee() as fake:                       # or fake.start() … fake.stop()
-        fake.add(fixtures.FULL)
+        fake.add(payloads.FULL)
         fake.fail(1, 503)                             # the next request gets a 503
         ...  point the client at fake.url ...
         assert fake.paths() == ["/api/ats/v1/candidates/…", …]
@@ -58,7 +58,7 @@ from urllib.parse import unquote
 
 from aiohttp import web
 
-from tests.fakes import fixtures
+from tests.fakes import payloads
 
 CANDIDATES = "/api/ats/v1/candidates"
 APPLICATIONS = "/api/ats/v1/applications"
@@ -116,18 +116,18 @@ def bench_id(index: int) -> str:
 
 def bench_payload(index: int) -> dict[str, Any]:
     """The candidate the benchmark seeds under `bench_id(index)`."""
-    return fixtures.generated(index, bench_id(index))
+    return payloads.generated(index, bench_id(index))
 
 
 def seed_pipeline(fake: FakeBindbee, candidate_id: str) -> None:
     """Give a candidate the two fixture applications, and store what they refer to."""
-    for job in fixtures.JOBS:
+    for job in payloads.JOBS:
         fake.add_reference("jobs", job)
-    for stage in fixtures.STAGES:
+    for stage in payloads.STAGES:
         fake.add_reference("stages", stage)
-    for reason in fixtures.REASONS:
+    for reason in payloads.REASONS:
         fake.add_reference("reject_reasons", reason)
-    for payload in fixtures.applications(candidate_id):
+    for payload in payloads.applications(candidate_id):
         fake.add_application(payload)
 
 
@@ -145,12 +145,30 @@ class FakeBindbee:
         record: bool = True,
         expand: bool = True,
     ) -> None:
+        self._options = (latency, rate_limit, record, expand)
+        self.url = ""
+        # The server thread and test code both touch the data and the fault script.
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self.start_over()
+
+    def start_over(self) -> None:
+        """Forget every candidate, reference, fault, request and option set since start.
+
+        One server serves the whole test run; each test starts from a clear one.
+        """
+        latency, rate_limit, record, expand = self._options
+        with self._lock:
+            self._fresh(latency, rate_limit, record, expand)
+
+    def _fresh(self, latency: float, rate_limit: int | None, record: bool, expand: bool) -> None:
         self.latency = latency
         self.rate_limit = rate_limit
         self.name_match = "exact"  # or "partial": how first_name/last_name filters match
         self.record = record  # the benchmark turns this off to keep memory flat
         self.expand = expand  # whether `expand` on /applications is honoured
-        self.url = ""
         self.candidates: dict[str, dict[str, Any]] = {}  # the default connector's
         self._connectors: dict[str, dict[str, dict[str, Any]]] = {
             self.CONNECTOR_TOKEN: self.candidates
@@ -165,13 +183,8 @@ class FakeBindbee:
         self.request_count = 0  # every request, recorded or not (GET /_stats excepted)
         self.count_429 = 0  # 429s from the enforced rate limit (not scripted ones)
         self.streamed_bytes = 0  # body bytes sent by huge_body()
-        # The server thread and test code both touch the data and the fault script.
-        self._lock = threading.Lock()
         self._faults: deque[_Fault] = deque()
         self._window = _Window()
-        self._thread: threading.Thread | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._stop: asyncio.Event | None = None
 
     # -- data ----------------------------------------------------------------------------
 
@@ -688,7 +701,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     for index in range(args.seed_count):
         fake.add(bench_payload(index))
         seed_pipeline(fake, bench_id(index))
-    for payload in fixtures.ALL:
+    for payload in payloads.ALL:
         fake.add(payload)
     asyncio.run(fake.serve_forever(args.host, args.port))
 

@@ -22,7 +22,7 @@ from slack_sdk.signature import SignatureVerifier
 from bot.slack.incoming import routable
 from bot.slack.server import Server
 from tests.fakes.bindbee import FakeBindbee
-from tests.fakes.fixtures import FULL
+from tests.fakes.payloads import FULL
 from tests.fakes.slack import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, FakeSlack
 from tests.harness import RunningApp, StartApp, settings_for
 from tests.slack_requests import FORM, JSON, command_body, signed_headers

@@ -24,8 +24,16 @@ class Message:
     blocks: tuple[dict[str, Any], ...]
 
     def as_payload(self) -> dict[str, Any]:
-        """The body for respond() or a response_url post."""
+        """The text and blocks, as an ack or a Web API call takes them."""
         return {"text": self.text, "blocks": list(self.blocks)}
+
+    def as_reply(self, *, in_channel: bool = False) -> dict[str, Any]:
+        """The body of a response_url post: only the requester sees it, unless `in_channel`.
+
+        It never replaces the message it answers (a card with a Share button stays).
+        """
+        response_type = "in_channel" if in_channel else "ephemeral"
+        return {"response_type": response_type, "replace_original": False, **self.as_payload()}
 
 
 def build(text: str, blocks: Sequence[Json | Block]) -> Message:

@@ -26,7 +26,7 @@ from bot.core.cards import (
 )
 from bot.core.cards.workspace import not_connected_message
 from bot.core.policy import View, is_private
-from bot.logs import log_unexpected, loggable
+from bot.logs import elapsed_ms, log_unexpected, loggable
 from bot.lookups import LookupKey
 
 logger = logging.getLogger("bot.share")
@@ -112,7 +112,7 @@ async def _share_and_reply(
             payload, outcome = await _share(app_context, client, press)
     except Exception as exc:  # the user still gets an answer, never silence
         log_unexpected(logger, "share", exc)
-        payload, outcome = _ephemeral(apology_message()), "unexpected_error"
+        payload, outcome = apology_message().as_reply(), "unexpected_error"
     posted = await app_context.replies.send(response_url, payload)
     if outcome != "shared" or not posted:
         # Nothing reached the channel, so pressing again may share it after all.
@@ -127,19 +127,19 @@ async def _share(
     if lookups is None:  # disconnected since the card was shown
         workspaces = app_context.workspaces
         installer = await workspaces.installer(press.team_id) if workspaces else None
-        return _ephemeral(not_connected_message(installer)), "not_connected"
+        return not_connected_message(installer).as_reply(), "not_connected"
     refusal = await app_context.guard.refusal(client, press.channel_id, press.shared_flag)
     if refusal is not None:
         blocked = share_blocked_message(refusal, ref=press.candidate_id)
-        return _ephemeral(blocked), f"refused_{refusal}_conversation"
+        return blocked.as_reply(), f"refused_{refusal}_conversation"
     try:
         # fresh: privacy may have changed since the card was shown
         key = LookupKey("id", press.candidate_id)
         candidate = await lookups.fetch(key, fresh=True)
     except LookupFailure as error:
-        return _ephemeral(error_message(error, ref=press.candidate_id)), error.kind
+        return error_message(error, ref=press.candidate_id).as_reply(), error.kind
     if is_private(candidate, strict=app_context.strict):
-        return _ephemeral(share_refused_message(ref=press.candidate_id)), "refused_private"
+        return share_refused_message(ref=press.candidate_id).as_reply(), "refused_private"
     message = candidate_message(
         candidate,
         View.CHANNEL,
@@ -147,7 +147,7 @@ async def _share(
         shared_by=press.user_id,
         ats_profile_url=app_context.settings.ats_profile_url,
     )
-    shared = {"response_type": "in_channel", "replace_original": False, **message.as_payload()}
+    shared = message.as_reply(in_channel=True)
     return shared, "shared"
 
 
@@ -160,12 +160,8 @@ def _log_line(press: ShareRequest, outcome: str, reply: str, started: float) -> 
         loggable(press.channel_id),
         outcome,
         reply,
-        (time.monotonic() - started) * 1000,
+        elapsed_ms(started),
     )
-
-
-def _ephemeral(message: Message) -> dict[str, Any]:
-    return {"response_type": "ephemeral", "replace_original": False, **message.as_payload()}
 
 
 def _dict(value: object) -> dict[str, Any]:
@@ -207,13 +203,13 @@ async def _show_and_reply(
         log_unexpected(logger, "show", exc)
         message, outcome = apology_message(), "unexpected_error"
     # A new ephemeral message under the list, which stays for the other rows.
-    await app_context.replies.send(response_url, _ephemeral(message))
+    await app_context.replies.send(response_url, message.as_reply())
     logger.info(
         "show user=%s id=%s outcome=%s ms=%d",
         loggable(_user_id(body)),
         loggable(candidate_id),
         outcome,
-        (time.monotonic() - started) * 1000,
+        elapsed_ms(started),
     )
 
 

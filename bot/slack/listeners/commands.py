@@ -34,7 +34,7 @@ from bot.core.cards.workspace import not_connected_message
 from bot.core.policy import View, is_private
 from bot.core.query import MAX_IDS, Query, QueryItem, parse_query
 from bot.core.search import SearchKey, SearchResult
-from bot.logs import log_unexpected, loggable
+from bot.logs import elapsed_ms, log_unexpected, loggable
 from bot.lookups import LookupKey, Lookups
 from bot.slack.listeners.workspace import setup_command
 
@@ -100,9 +100,7 @@ async def _answer(
     except Exception as exc:  # the user still gets an answer, never silence
         log_unexpected(logger, "/candidate", exc)
         message, outcomes = apology_message(), ["unexpected_error"]
-    posted = await app_context.replies.send(
-        response_url, {"response_type": "ephemeral", **message.as_payload()}
-    )
+    posted = await app_context.replies.send(response_url, message.as_reply())
     _log_line(command, query, outcomes, "posted" if posted else "not_delivered", started)
 
 
@@ -177,6 +175,6 @@ def _log_line(
         loggable(command.get("user_id")),
         len(query.items),
         ",".join(outcomes),
-        (time.monotonic() - started) * 1000,
+        elapsed_ms(started),
         reply,
     )

@@ -21,7 +21,7 @@ from bot.context import AppContext
 from bot.core.cards import unfurl_blocks
 from bot.core.links import LinkMatch, match_link
 from bot.core.query import MAX_IDS
-from bot.logs import log_unexpected, loggable
+from bot.logs import elapsed_ms, log_unexpected, loggable
 from bot.lookups import LookupKey, Lookups
 from bot.slack.connect import COMPOSER
 
@@ -152,7 +152,7 @@ async def _unfurl_links(
         len(unfurls) if sent else 0,
         ",".join(skipped) or "none",
         "yes" if sent else "no",
-        (time.monotonic() - started) * 1000,
+        elapsed_ms(started),
     )
 
 

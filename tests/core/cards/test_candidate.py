@@ -18,7 +18,7 @@ from bot.core.cards import (
     unfurl_blocks,
 )
 from bot.core.policy import View
-from tests.core.cards import fixtures
+from tests.core.cards import samples
 from tests.core.cards.helpers import assert_valid, assert_valid_message, contains, mrkdwn_texts
 
 VIEWS = list(View)
@@ -52,7 +52,7 @@ def fields(blocks: list[dict[str, Any]]) -> dict[str, str]:
 
 
 def test_the_full_requester_card() -> None:
-    message = candidate_message(fixtures.full(), View.REQUESTER, share_button=True)
+    message = candidate_message(samples.full(), View.REQUESTER, share_button=True)
     blocks = list(message.blocks)
     assert [block["type"] for block in blocks] == [
         "header",
@@ -87,7 +87,7 @@ def test_the_full_requester_card() -> None:
 
 
 def test_link_buttons_are_labelled_with_unique_action_ids() -> None:
-    links, share = of_type(blocks_of(fixtures.full(), View.REQUESTER, share_button=True), "actions")
+    links, share = of_type(blocks_of(samples.full(), View.REQUESTER, share_button=True), "actions")
     assert [(b["text"]["text"], b["url"], b["action_id"]) for b in links["elements"]] == [
         ("LinkedIn", "https://www.linkedin.com/in/janedoe", f"{LINK_ACTION_PREFIX}_0"),
         ("Website", "https://janedoe.test", f"{LINK_ACTION_PREFIX}_1"),
@@ -99,14 +99,14 @@ def test_link_buttons_are_labelled_with_unique_action_ids() -> None:
             "type": "button",
             "text": {"type": "plain_text", "text": "Share in channel", "emoji": False},
             "action_id": SHARE_ACTION_ID,
-            "value": fixtures.CANDIDATE_ID,
+            "value": samples.CANDIDATE_ID,
         }
     ]
 
 
 @pytest.mark.parametrize("view", VIEWS)
 def test_every_button_has_an_action_id(view: View) -> None:
-    for fixture in fixtures.FIXTURES.values():
+    for fixture in samples.FIXTURES.values():
         candidate = fixture().model_copy(update={"is_private": False})
         for button in buttons(blocks_of(candidate, view)):
             assert button["action_id"]
@@ -114,17 +114,17 @@ def test_every_button_has_an_action_id(view: View) -> None:
 
 def test_the_share_button_only_on_request_and_only_for_the_requester() -> None:
     def has_share(view: View, share: bool) -> bool:
-        message = candidate_message(fixtures.full(), view, share_button=share)
+        message = candidate_message(samples.full(), view, share_button=share)
         return any(b["action_id"] == SHARE_ACTION_ID for b in buttons(list(message.blocks)))
 
     assert has_share(View.REQUESTER, True)
     assert not has_share(View.REQUESTER, False)
     assert not has_share(View.CHANNEL, True)
-    assert SHARE_ACTION_ID not in str(unfurl_blocks(fixtures.full()))
+    assert SHARE_ACTION_ID not in str(unfurl_blocks(samples.full()))
 
 
 def test_no_share_button_for_an_id_that_could_not_be_looked_up_again() -> None:
-    odd = fixtures.full().model_copy(update={"id": "a/../b"})
+    odd = samples.full().model_copy(update={"id": "a/../b"})
     message = candidate_message(odd, View.REQUESTER, share_button=True)
     assert all(b["action_id"] != SHARE_ACTION_ID for b in buttons(list(message.blocks)))
 
@@ -143,7 +143,7 @@ def test_no_share_button_for_an_id_that_could_not_be_looked_up_again() -> None:
     ],
 )
 def test_shared_by_only_for_a_real_user_id(shared_by: str, shown: bool) -> None:
-    message = candidate_message(fixtures.full(), View.CHANNEL, shared_by=shared_by)
+    message = candidate_message(samples.full(), View.CHANNEL, shared_by=shared_by)
     notes = mrkdwn_texts(message.blocks[-1])
     assert (f"Shared by <@{shared_by}>" in notes) is shown
     assert not any("Shared by" in note for note in notes) or shown
@@ -151,7 +151,7 @@ def test_shared_by_only_for_a_real_user_id(shared_by: str, shown: bool) -> None:
 
 
 def test_the_channel_card_leaves_out_contact_details() -> None:
-    blocks = blocks_of(fixtures.full(), View.CHANNEL)
+    blocks = blocks_of(samples.full(), View.CHANNEL)
     assert "Email" not in fields(blocks)
     assert "Phone" not in fields(blocks)
     for value in ("jane@doe.test", "jane.doe@work.test", "+1 415-555-0100", "mailto:"):
@@ -160,7 +160,7 @@ def test_the_channel_card_leaves_out_contact_details() -> None:
 
 
 def test_the_unfurl_is_compact() -> None:
-    blocks = blocks_of(fixtures.full(), View.UNFURL)
+    blocks = blocks_of(samples.full(), View.UNFURL)
     assert [block["type"] for block in blocks] == ["section", "context"]
     assert blocks[0]["text"]["text"] == "*Jane Doe*\nSoftware Engineer at Acme"
     assert buttons(blocks) == []
@@ -171,17 +171,17 @@ def test_the_unfurl_is_compact() -> None:
 
 @pytest.mark.parametrize("view", VIEWS)
 def test_do_not_email_is_marked_in_every_view(view: View) -> None:
-    blocks = blocks_of(fixtures.no_email(), view)
+    blocks = blocks_of(samples.no_email(), view)
     assert any("*Do not email*" in text for text in mrkdwn_texts(blocks))
     for value in ("jane@doe.test", "jane.doe@work.test", "mailto:"):
         assert not contains(blocks, value)
-    unmarked = blocks_of(fixtures.full(), view)
+    unmarked = blocks_of(samples.full(), view)
     assert not any("Do not email" in text for text in mrkdwn_texts(unmarked))
 
 
 @pytest.mark.parametrize("view", VIEWS)
 def test_strict_turns_unknown_consent_into_do_not_email(view: View) -> None:
-    unknown = fixtures.full().model_copy(update={"can_email": None})
+    unknown = samples.full().model_copy(update={"can_email": None})
     assert not contains(blocks_of(unknown, view), "Do not email")
     strict = blocks_of(unknown, view, strict=True)
     assert contains(strict, "Do not email")
@@ -190,7 +190,7 @@ def test_strict_turns_unknown_consent_into_do_not_email(view: View) -> None:
 
 @pytest.mark.parametrize("view", [View.REQUESTER, View.CHANNEL])
 def test_a_private_candidate_becomes_the_private_notice(view: View) -> None:
-    message = candidate_message(fixtures.private(), view, ref="<my ref>", share_button=True)
+    message = candidate_message(samples.private(), view, ref="<my ref>", share_button=True)
     assert message == private_notice("<my ref>")
     assert mrkdwn_texts(message.blocks) == [
         "This candidate is private in the ATS, so nothing about them is shown.",
@@ -199,19 +199,19 @@ def test_a_private_candidate_becomes_the_private_notice(view: View) -> None:
 
 
 def test_strict_treats_unknown_privacy_as_private() -> None:
-    unknown = fixtures.full().model_copy(update={"is_private": None})
+    unknown = samples.full().model_copy(update={"is_private": None})
     assert candidate_message(unknown, View.REQUESTER, strict=True) == private_notice()
     assert unfurl_blocks(unknown, strict=True) is None
     assert unfurl_blocks(unknown) is not None
 
 
 def test_a_private_candidate_is_not_unfurled_at_all() -> None:
-    assert unfurl_blocks(fixtures.private()) is None
+    assert unfurl_blocks(samples.private()) is None
 
 
 @pytest.mark.parametrize("view", VIEWS)
 def test_empty_values_are_left_out(view: View) -> None:
-    blocks = blocks_of(fixtures.sparse(), view)
+    blocks = blocks_of(samples.sparse(), view)
     expected = ["context"] if view is View.UNFURL else ["header", "context"]
     assert [block["type"] for block in blocks if block["type"] != "section"] == expected
     assert fields(blocks) == {}
@@ -221,15 +221,15 @@ def test_empty_values_are_left_out(view: View) -> None:
 
 
 def test_a_nameless_candidate_is_called_so() -> None:
-    assert blocks_of(fixtures.sparse(), View.REQUESTER)[0]["text"]["text"] == "Unnamed candidate"
-    assert candidate_message(fixtures.sparse(), View.CHANNEL).text == "Candidate: Unnamed candidate"
-    unfurl = blocks_of(fixtures.sparse(), View.UNFURL)
+    assert blocks_of(samples.sparse(), View.REQUESTER)[0]["text"]["text"] == "Unnamed candidate"
+    assert candidate_message(samples.sparse(), View.CHANNEL).text == "Candidate: Unnamed candidate"
+    unfurl = blocks_of(samples.sparse(), View.UNFURL)
     assert unfurl[0]["text"]["text"] == "*Unnamed candidate*"
 
 
 def test_role_with_only_one_part() -> None:
-    only_title = fixtures.sparse().model_copy(update={"title": "Engineer"})
-    only_company = fixtures.sparse().model_copy(update={"company": "Acme"})
+    only_title = samples.sparse().model_copy(update={"title": "Engineer"})
+    only_company = samples.sparse().model_copy(update={"company": "Acme"})
     assert blocks_of(only_title, View.REQUESTER)[1]["text"]["text"] == "Engineer"
     assert blocks_of(only_company, View.REQUESTER)[1]["text"]["text"] == "Acme"
 
@@ -245,19 +245,19 @@ def test_role_with_only_one_part() -> None:
     ],
 )
 def test_the_avatar_only_over_https(avatar: str | None, shown: bool) -> None:
-    candidate = fixtures.full().model_copy(update={"avatar": avatar})
+    candidate = samples.full().model_copy(update={"avatar": avatar})
     for view in VIEWS:
         assert ("accessory" in blocks_of(candidate, view)[0 if view is View.UNFURL else 1]) is shown
 
 
 def test_the_avatar_can_be_left_out_on_request() -> None:
     # Slack refuses a whole message whose image it cannot download; the app can retry without.
-    assert "accessory" not in blocks_of(fixtures.full(), View.REQUESTER, show_avatar=False)[1]
-    assert "accessory" not in blocks_of(fixtures.full(), View.UNFURL, show_avatar=False)[0]
+    assert "accessory" not in blocks_of(samples.full(), View.REQUESTER, show_avatar=False)[1]
+    assert "accessory" not in blocks_of(samples.full(), View.UNFURL, show_avatar=False)[0]
 
 
 def test_only_http_links_become_buttons() -> None:
-    blocks = blocks_of(fixtures.hostile(), View.REQUESTER)
+    blocks = blocks_of(samples.hostile(), View.REQUESTER)
     assert [(b["text"]["text"], b["url"]) for b in buttons(blocks)] == [
         ("evil.test", "https://linkedin.com@evil.test/"),
     ]
@@ -266,19 +266,19 @@ def test_only_http_links_become_buttons() -> None:
 
 
 def test_duplicate_links_are_shown_once() -> None:
-    link = fixtures.full().urls[1]
-    candidate = fixtures.sparse().model_copy(update={"urls": (link, link, link)})
+    link = samples.full().urls[1]
+    candidate = samples.sparse().model_copy(update={"urls": (link, link, link)})
     assert [b["url"] for b in buttons(blocks_of(candidate, View.REQUESTER))] == [link.value]
 
 
 def test_many_links_are_capped_and_counted() -> None:
-    blocks = blocks_of(fixtures.oversized(), View.REQUESTER)
+    blocks = blocks_of(samples.oversized(), View.REQUESTER)
     assert [b["action_id"] for b in buttons(blocks)] == [f"candidate_link_{i}" for i in range(5)]
     assert "+55 more links" in mrkdwn_texts(blocks[-1])
 
 
 def test_oversized_values_are_cut_and_lists_capped() -> None:
-    message = candidate_message(fixtures.oversized(), View.REQUESTER, share_button=True)
+    message = candidate_message(samples.oversized(), View.REQUESTER, share_button=True)
     blocks = list(message.blocks)
     assert len(blocks[0]["text"]["text"]) == 150
     assert blocks[0]["text"]["text"].endswith("…")
@@ -292,7 +292,7 @@ def test_oversized_values_are_cut_and_lists_capped() -> None:
 
 @pytest.mark.parametrize("view", VIEWS)
 def test_hostile_text_is_escaped(view: View) -> None:
-    blocks = blocks_of(fixtures.hostile(), view)
+    blocks = blocks_of(samples.hostile(), view)
     everything = "\n".join(mrkdwn_texts(blocks))
     for raw in ("<!channel>", "<!here>", "<https://evil.test|click>", "<@U0123ABCD>", "<Sons>"):
         assert raw not in everything
@@ -302,14 +302,14 @@ def test_hostile_text_is_escaped(view: View) -> None:
 
 
 def test_hostile_fallback_text_is_escaped() -> None:
-    message = candidate_message(fixtures.hostile(), View.CHANNEL)
+    message = candidate_message(samples.hostile(), View.CHANNEL)
     assert message.text == "Candidate: &lt;!channel&gt; &lt;@U0123ABCD&gt;"
 
 
-@pytest.mark.parametrize("fixture", list(fixtures.FIXTURES))
+@pytest.mark.parametrize("fixture", list(samples.FIXTURES))
 @pytest.mark.parametrize("view", VIEWS)
 def test_every_card_fits_five_to_a_message(fixture: str, view: View) -> None:
-    candidate = fixtures.FIXTURES[fixture]()
+    candidate = samples.FIXTURES[fixture]()
     message = candidate_message(candidate, view, share_button=True, shared_by="U0123ABCD")
     assert len(message.blocks) <= 9
     assert len(unfurl_blocks(candidate) or []) <= 9
@@ -321,11 +321,11 @@ def test_outcome_message_dispatches() -> None:
         error, View.CHANNEL, ref="x"
     )
     assert "No candidate found" in outcome_message(error, View.REQUESTER).text
-    card = outcome_message(fixtures.full(), View.REQUESTER, share_button=True)
-    assert card == candidate_message(fixtures.full(), View.REQUESTER, share_button=True)
+    card = outcome_message(samples.full(), View.REQUESTER, share_button=True)
+    assert card == candidate_message(samples.full(), View.REQUESTER, share_button=True)
     assert isinstance(card, Message)
 
 
 def test_the_payload_is_text_and_blocks() -> None:
-    message = candidate_message(fixtures.full(), View.REQUESTER)
+    message = candidate_message(samples.full(), View.REQUESTER)
     assert message.as_payload() == {"text": message.text, "blocks": list(message.blocks)}

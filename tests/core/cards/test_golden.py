@@ -36,15 +36,15 @@ from bot.core.cards import (
 from bot.core.policy import View
 from bot.core.query import MAX_IDS
 from bot.core.search import SearchKey, SearchResult
-from tests.core.cards import fixtures
+from tests.core.cards import samples
 from tests.core.cards.helpers import GOLDEN, assert_golden, assert_valid, assert_valid_message
 
 REF = "018b18ef-c487-703c-afd9-0ca478ccd9d6"
 
 
-@pytest.mark.parametrize("name", list(fixtures.FIXTURES))
+@pytest.mark.parametrize("name", list(samples.FIXTURES))
 def test_requester_card(name: str) -> None:
-    candidate = fixtures.FIXTURES[name]()
+    candidate = samples.FIXTURES[name]()
     message = candidate_message(
         candidate, View.REQUESTER, ref=REF, share_button=True, ats_profile_url=_template(name)
     )
@@ -52,30 +52,30 @@ def test_requester_card(name: str) -> None:
     assert_golden(f"{name}.requester", message.as_payload())
 
 
-@pytest.mark.parametrize("name", list(fixtures.FIXTURES))
+@pytest.mark.parametrize("name", list(samples.FIXTURES))
 def test_channel_card(name: str) -> None:
-    candidate = fixtures.FIXTURES[name]()
+    candidate = samples.FIXTURES[name]()
     message = candidate_message(
         candidate,
         View.CHANNEL,
         ref=REF,
-        shared_by=fixtures.REQUESTER_ID,
+        shared_by=samples.REQUESTER_ID,
         ats_profile_url=_template(name),
     )
     assert_valid_message(message)
     assert_golden(f"{name}.channel", message.as_payload())
 
 
-@pytest.mark.parametrize("name", list(fixtures.FIXTURES))
+@pytest.mark.parametrize("name", list(samples.FIXTURES))
 def test_unfurl(name: str) -> None:
-    blocks = unfurl_blocks(fixtures.FIXTURES[name]())
+    blocks = unfurl_blocks(samples.FIXTURES[name]())
     if blocks is not None:
         assert_valid(blocks)
     assert_golden(f"{name}.unfurl", blocks)
 
 
 def _template(name: str) -> str | None:
-    return fixtures.PROFILE_TEMPLATE if name in fixtures.WITH_PROFILE_URL else None
+    return samples.PROFILE_TEMPLATE if name in samples.WITH_PROFILE_URL else None
 
 
 NOTICES: dict[str, Message] = {
@@ -86,7 +86,7 @@ NOTICES: dict[str, Message] = {
     "apology": apology_message(),
     "share_refused": share_refused_message(REF),
     "five_cards": combine(
-        [candidate_message(fixtures.oversized(), View.REQUESTER, share_button=True)] * 5
+        [candidate_message(samples.oversized(), View.REQUESTER, share_button=True)] * 5
         + [too_many_note(6, 5)]
     ),
 }
@@ -109,16 +109,16 @@ def _result(
     return SearchResult(shown=candidates[:10], ids=tuple(ids), maybe_more=maybe_more)
 
 
-_ROWS = (fixtures.full(), fixtures.hostile(), fixtures.oversized(), fixtures.sparse())
+_ROWS = (samples.full(), samples.hostile(), samples.oversized(), samples.sparse())
 SEARCHES: dict[str, Message] = {
     "no_match.name": no_match_message(SearchKey("name", "Jane <!channel> & Doe")),
     "no_match.email": no_match_message(SearchKey("email", "jane@doe.test")),
     "list.name": match_list_message(SearchKey("name", "Jane"), _result(*_ROWS)),
     "list.email": match_list_message(
-        SearchKey("email", "jane@doe.test"), _result(fixtures.full(), fixtures.no_email())
+        SearchKey("email", "jane@doe.test"), _result(samples.full(), samples.no_email())
     ),
     "list.more": match_list_message(
-        SearchKey("name", "Jane Doe"), _result(*[fixtures.full()] * 10, count=23, maybe_more=True)
+        SearchKey("name", "Jane Doe"), _result(*[samples.full()] * 10, count=23, maybe_more=True)
     ),
 }
 
@@ -143,7 +143,7 @@ def test_error_card(name: str) -> None:
 
 
 def test_no_stray_golden_files() -> None:
-    expected = {f"{n}.{v}" for n in fixtures.FIXTURES for v in View}
+    expected = {f"{n}.{v}" for n in samples.FIXTURES for v in View}
     expected |= {f"notice.{n}" for n in NOTICES} | {f"error.{n}" for n in ERRORS}
     expected |= {f"search.{n}" for n in SEARCHES}
     assert {path.stem for path in GOLDEN.glob("*.json")} == expected

@@ -28,7 +28,7 @@ from bot.core.cards import (
 )
 from bot.core.policy import View
 from bot.core.query import MAX_IDS
-from tests.core.cards import fixtures
+from tests.core.cards import samples
 from tests.core.cards.helpers import assert_valid_message, mrkdwn_texts
 
 ERRORS: list[tuple[LookupFailure, str]] = [
@@ -148,7 +148,7 @@ def test_apology_and_share_refused() -> None:
 
 
 def test_combine_separates_cards_with_dividers() -> None:
-    card = candidate_message(fixtures.full(), View.REQUESTER)
+    card = candidate_message(samples.full(), View.REQUESTER)
     note = error_message(NotFound(), ref="x")
     combined = combine([card, note])
     assert combined.blocks == (*card.blocks, {"type": "divider"}, *note.blocks)
@@ -158,7 +158,7 @@ def test_combine_separates_cards_with_dividers() -> None:
 
 def test_five_of_the_biggest_cards_and_a_note_fit() -> None:
     card = candidate_message(
-        fixtures.oversized(), View.REQUESTER, share_button=True, shared_by="U0123ABCD"
+        samples.oversized(), View.REQUESTER, share_button=True, shared_by="U0123ABCD"
     )
     combined = combine([card] * 5 + [too_many_note(9, 5)])
     assert len(combined.blocks) == 5 * len(card.blocks) + 5 + 1  # five dividers, one note

@@ -11,11 +11,11 @@ from hypothesis import strategies as st
 from bot.ats.models import Application, Candidate, Pipeline
 from bot.core.cards import ATS_ACTION_ID, candidate_message, combine, unfurl_blocks
 from bot.core.policy import View
-from tests.core.cards import fixtures
+from tests.core.cards import samples
 from tests.core.cards.helpers import assert_valid, assert_valid_message, contains, mrkdwn_texts
 from tests.strategies import candidates
 
-TEMPLATE = fixtures.PROFILE_TEMPLATE
+TEMPLATE = samples.PROFILE_TEMPLATE
 
 
 def render(candidate: Candidate, view: View, template: str | None = TEMPLATE) -> Any:
@@ -38,13 +38,13 @@ def pipeline_text(blocks: Any) -> str:
 
 
 def with_pipeline(*applications: Application, **fields: Any) -> Candidate:
-    return fixtures.full().model_copy(
+    return samples.full().model_copy(
         update={"pipeline": Pipeline(applications=applications, **fields)}
     )
 
 
 def test_the_requester_view_shows_job_stage_status_dates_source_and_reason() -> None:
-    text = pipeline_text(render(fixtures.pipeline(), View.REQUESTER))
+    text = pipeline_text(render(samples.pipeline(), View.REQUESTER))
     lines = text.splitlines()
     assert lines[0] == "*Applications*"
     assert lines[1].startswith("• *Platform Engineer* · Onsite · Active · applied <!date^")
@@ -56,7 +56,7 @@ def test_the_requester_view_shows_job_stage_status_dates_source_and_reason() -> 
 
 
 def test_the_channel_view_shows_job_stage_and_status_only() -> None:
-    text = pipeline_text(render(fixtures.pipeline(), View.CHANNEL))
+    text = pipeline_text(render(samples.pipeline(), View.CHANNEL))
     assert "• *Platform Engineer* · Onsite · Active\n" in text
     assert "Rejected <!date^1629417600^{date_short_pretty}|2021-08-20>\n" in text
     for absent in ("Not a good fit", "LinkedIn", "Referral", "applied"):
@@ -65,14 +65,14 @@ def test_the_channel_view_shows_job_stage_and_status_only() -> None:
 
 
 def test_the_unfurl_shows_the_most_recent_active_application_on_one_line() -> None:
-    text = pipeline_text(render(fixtures.pipeline(), View.UNFURL))
+    text = pipeline_text(render(samples.pipeline(), View.UNFURL))
     assert text == "*Applications:* *Platform Engineer* · Onsite +6 more"
     assert "\n" not in text
 
 
 def test_the_unfurl_skips_rejected_applications_for_the_active_one() -> None:
-    rejected = fixtures.applications()[1]
-    active = fixtures.applications()[4].model_copy(update={"rejected_at": None})
+    rejected = samples.applications()[1]
+    active = samples.applications()[4].model_copy(update={"rejected_at": None})
     text = pipeline_text(render(with_pipeline(rejected, active), View.UNFURL))
     assert text == "*Applications:* *Data Analyst* · Offer +1 more"
     only_rejected = pipeline_text(render(with_pipeline(rejected), View.UNFURL))
@@ -86,16 +86,16 @@ def test_no_applications_says_so_except_in_the_unfurl() -> None:
 
 
 def test_more_pages_make_the_count_a_lower_bound() -> None:
-    candidate = with_pipeline(*fixtures.applications(), more_pages=True)
+    candidate = with_pipeline(*samples.applications(), more_pages=True)
     assert "at least 2 more applications" in pipeline_text(render(candidate, View.REQUESTER))
     assert pipeline_text(render(candidate, View.UNFURL)).endswith("+6+ more")
 
 
 @pytest.mark.parametrize("view", list(View))
 def test_a_confidential_job_and_an_unflagged_one_are_never_named(view: View) -> None:
-    blocks = render(fixtures.pipeline(), view)
-    assert not contains(blocks, fixtures.CONFIDENTIAL_JOB)
-    assert not contains(blocks, fixtures.UNFLAGGED_JOB)
+    blocks = render(samples.pipeline(), view)
+    assert not contains(blocks, samples.CONFIDENTIAL_JOB)
+    assert not contains(blocks, samples.UNFLAGGED_JOB)
     assert not contains(blocks, "stealth")
     if view is not View.UNFURL:
         text = pipeline_text(blocks)
@@ -113,15 +113,15 @@ def test_the_unfurl_never_names_a_confidential_job_either(confidential: object) 
 
 def test_an_unreadable_pipeline_is_a_short_note_in_every_view() -> None:
     for view in View:
-        text = pipeline_text(render(fixtures.pipeline_unreadable(), view))
+        text = pipeline_text(render(samples.pipeline_unreadable(), view))
         assert text == ":warning: Applications not shown: the ATS did not send them in time."
-    odd = fixtures.full().model_copy(update={"pipeline": Pipeline.unreadable("<!channel>")})
+    odd = samples.full().model_copy(update={"pipeline": Pipeline.unreadable("<!channel>")})
     assert pipeline_text(render(odd, View.REQUESTER)).endswith("they could not be read.")
 
 
 def test_no_pipeline_looked_up_keeps_the_old_count_field() -> None:
-    assert contains(render(fixtures.full(), View.REQUESTER), "*Applications*\n1")
-    assert not contains(render(fixtures.pipeline(), View.REQUESTER), "*Applications*\n7")
+    assert contains(render(samples.full(), View.REQUESTER), "*Applications*\n1")
+    assert not contains(render(samples.pipeline(), View.REQUESTER), "*Applications*\n7")
 
 
 def ats_buttons(blocks: Any) -> list[dict[str, Any]]:
@@ -136,26 +136,26 @@ def ats_buttons(blocks: Any) -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize("view", [View.REQUESTER, View.CHANNEL])
 def test_open_in_ats_links_to_the_candidate_in_the_ats(view: View) -> None:
-    [button] = ats_buttons(render(fixtures.full(), view))
+    [button] = ats_buttons(render(samples.full(), view))
     assert button["text"]["text"] == "Open in ATS"
     assert button["url"] == "https://app.greenhouse.io/people/123321"
-    assert ats_buttons(render(fixtures.full(), view, template=None)) == []
+    assert ats_buttons(render(samples.full(), view, template=None)) == []
 
 
 def test_open_in_ats_encodes_the_remote_id_and_needs_one() -> None:
-    odd = fixtures.full().model_copy(update={"remote_id": "a/../b c?d#e"})
+    odd = samples.full().model_copy(update={"remote_id": "a/../b c?d#e"})
     [button] = ats_buttons(render(odd, View.REQUESTER))
     assert button["url"] == "https://app.greenhouse.io/people/a%2F..%2Fb%20c%3Fd%23e"
-    nameless = fixtures.full().model_copy(update={"remote_id": None})
+    nameless = samples.full().model_copy(update={"remote_id": None})
     assert ats_buttons(render(nameless, View.REQUESTER)) == []
 
 
 def test_the_unfurl_has_no_open_in_ats_button() -> None:
-    assert ats_buttons(render(fixtures.full(), View.UNFURL)) == []
+    assert ats_buttons(render(samples.full(), View.UNFURL)) == []
 
 
 def test_five_cards_with_pipelines_fit_in_one_reply() -> None:
-    every_block = fixtures.no_email().model_copy(update={"pipeline": fixtures.pipeline().pipeline})
+    every_block = samples.no_email().model_copy(update={"pipeline": samples.pipeline().pipeline})
     card = candidate_message(
         every_block, View.REQUESTER, share_button=True, ats_profile_url=TEMPLATE
     )
