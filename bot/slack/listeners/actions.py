@@ -70,8 +70,12 @@ class ShareRequest:
 
     @property
     def key(self) -> str:
-        """One share per clicked message (channel and message ts) and candidate."""
-        parts = (self.channel_id, self.message_ts, self.candidate_id)
+        """One share per workspace, clicked message (channel and message ts) and candidate.
+
+        The team is part of it: in OAuth mode every workspace shares one dedupe, and a Slack
+        Connect channel has the same id in each workspace it joins.
+        """
+        parts = (self.team_id, self.channel_id, self.message_ts, self.candidate_id)
         return "share:" + ":".join(part or "-" for part in parts)
 
 
