@@ -168,7 +168,7 @@ async def measure(repeat: int) -> dict[str, float]:
             ).as_payload(),
         )
         figures["serialising (json.dumps)"] = per_call(repeat, lambda: json.dumps(reply))
-        replies = Replies()
+        replies = Replies(slack_api_url=f"{slack.url}/api/")
         url = f"{slack.url}/webhook/x/0"
         figures["posting the reply (with serialising)"] = await per_await(
             repeat, lambda: replies.send(url, reply)

@@ -26,7 +26,7 @@ STAGES: tuple[tuple[str, str], ...] = (
     ),
     ("parsing the text", r"bot/core/query\.py|bot/core/links\.py"),
     ("lookups: coalescing, cache", r"bot/lookups\.py"),
-    ("ATS request (httpx, retry, budget) and its JSON", r"bot/ats/(?:client|retry|budget)|httpx"),
+    ("ATS request (aiohttp, retry, budget) and its JSON", r"bot/ats/(?:client|retry|budget)"),
     ("the candidate model", r"bot/ats/models\.py"),
     ("policy and scrubbing", r"bot/core/policy\.py"),
     ("building Block Kit", r"bot/core/cards/|slack_sdk/models/"),

@@ -19,7 +19,7 @@ from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.ats.client import BindbeeClient, SharedPool
+from bot.ats.client import BindbeeClient, BindbeePool
 from bot.config import OAuthSettings, ServeSettings
 from bot.context import AppContext
 from bot.dedupe import StateDedupe
@@ -78,11 +78,11 @@ def _many_workspaces_context(
     settings: OAuthSettings, state: SharedState, slack: AsyncWebClient
 ) -> AppContext:
     workspaces = Workspaces.from_settings(settings)
-    pool = SharedPool()  # one HTTP pool to Bindbee, whatever the number of connectors
+    pool = BindbeePool()  # one HTTP pool to Bindbee, whatever the number of connectors
 
     def make_lookups(connector_token: str) -> Lookups:
         keys = keys_for(settings, connector_token)
-        return _lookups(settings, state, keys, connector_token=connector_token, transport=pool)
+        return _lookups(settings, state, keys, connector_token=connector_token, pool=pool)
 
     tenants = ManyTenants(
         workspaces, make_lookups, key_of=lambda token: keys_for(settings, token).tenant
@@ -103,8 +103,8 @@ def _many_workspaces_context(
         state=state,
         keys=app_keys,
         workspaces=workspaces,
-        bindbee_transport=pool,
-        closers=[pool.close_pool],
+        bindbee_pool=pool,
+        closers=[pool.close],
     )
 
 
@@ -114,7 +114,7 @@ def _lookups(
     keys: Keys,
     *,
     connector_token: str | None = None,
-    transport: SharedPool | None = None,
+    pool: BindbeePool | None = None,
 ) -> Lookups:
     """Lookups against one connector: its own cache, coalescing and budget, named by `keys`."""
     budget = state.budget(
@@ -124,9 +124,7 @@ def _lookups(
         assert isinstance(settings, ServeSettings)
         client = BindbeeClient.from_settings(settings, budget=budget)
     else:
-        client = BindbeeClient.for_connector(
-            settings, connector_token, transport=transport, budget=budget
-        )
+        client = BindbeeClient.for_connector(settings, connector_token, pool=pool, budget=budget)
     return Lookups(
         client,
         ttl=settings.cache_ttl,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-import httpx
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.ats.client import BindbeePool
 from bot.config import Settings
 from bot.core.links import LinkPattern
 from bot.dedupe import Dedupe
@@ -39,7 +39,7 @@ class AppContext:
     inflight: InFlight = field(default_factory=InFlight)
     # OAuth mode only: installations and connections. None serves the one workspace.
     workspaces: Workspaces | None = None
-    bindbee_transport: httpx.AsyncBaseTransport | None = None  # the pool all connectors share
+    bindbee_pool: BindbeePool | None = None  # the pool all connectors share
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     async def lookups_for(self, team_id: str | None) -> Lookups | None:

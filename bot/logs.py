@@ -13,8 +13,6 @@ _QUIET = (
     "slack_sdk",
     "slack_bolt",
     "aiohttp.access",
-    "httpx",
-    "httpcore",
     "asyncio",
     "aiosqlite",
     "sqlalchemy",

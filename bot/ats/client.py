@@ -18,10 +18,15 @@ The deadline covers reading, decoding and parsing the body too. A body is read a
 `max_body_bytes` long: a longer one is a BadResponse, read no further (a Content-Length
 over the limit is refused before the body is read at all).
 
-The API key and connector token live only in the HTTP client's default headers. Our
-errors are built after leaving the `except` block, so they chain no httpx exception
-(which would hold the request, headers and all), and no message or log line of ours
-quotes a header or a response body.
+Requests go straight through aiohttp, over one connection pool per process (`BindbeePool`),
+whatever the number of connectors. An earlier version ran httpx on top of the same aiohttp
+pool; its client layer cost about 1 ms of CPU per request, the largest single cost of a card
+(BENCHMARKS.md). Redirects are never followed (one could carry the credentials elsewhere)
+and no cookie is kept (one connector's answer must not shape another's request).
+
+The API key and connector token live only in this client's headers. Our errors are built
+after leaving the `except` block, so they chain no aiohttp exception (which may hold the
+request), and no message or log line of ours quotes a header or a response body.
 """
 
 from __future__ import annotations
@@ -36,8 +41,9 @@ from dataclasses import dataclass
 from typing import Any, Self, TypeVar, cast
 from urllib.parse import quote
 
-import httpx
-from httpx_aiohttp import AiohttpTransport
+import aiohttp
+from aiohttp.http_exceptions import ContentEncodingError
+from multidict import CIMultiDictProxy
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from bot import __version__
@@ -122,7 +128,7 @@ class BindbeeClient:
         user_share: float = 1.0,
         backoff_base: float = 0.2,
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
-        transport: httpx.AsyncBaseTransport | None = None,
+        pool: BindbeePool | None = None,
         retrier: Retrier | None = None,
         budget: Budget | None = None,
     ) -> None:
@@ -139,29 +145,28 @@ class BindbeeClient:
         )
         self.budget = self.retrier.budget
         self.rate_limit: RateLimitState | None = None  # as of the latest response
-        self._http = httpx.AsyncClient(
-            base_url=base_url,
-            headers={
-                "Authorization": f"Bearer {api_key}",
-                "x-connector-token": connector_token,
-                "Accept": "application/json",
-                "User-Agent": f"candidate-lookup/{__version__}",
-            },
-            timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
-            transport=transport or _pooled_transport(),
-        )
+        self._prefix = base_url.rstrip("/")  # paths start with "/", as httpx's base_url joined them
+        self._headers = {
+            "Authorization": f"Bearer {api_key}",
+            "x-connector-token": connector_token,
+            "Accept": "application/json",
+            "User-Agent": f"candidate-lookup/{__version__}",
+        }
+        self._own_pool = pool is None
+        self._pool = pool or BindbeePool()
+        self._closed = False
 
     @classmethod
     def from_settings(
         cls,
         settings: LookupSettings,
         *,
-        transport: httpx.AsyncBaseTransport | None = None,
+        pool: BindbeePool | None = None,
         budget: Budget | None = None,
     ) -> Self:
         """A client configured from the app's settings."""
         token = settings.bindbee_connector_token.get_secret_value()
-        return cls.for_connector(settings, token, transport=transport, budget=budget)
+        return cls.for_connector(settings, token, pool=pool, budget=budget)
 
     @classmethod
     def for_connector(
@@ -169,7 +174,7 @@ class BindbeeClient:
         settings: Settings,
         connector_token: str,
         *,
-        transport: httpx.AsyncBaseTransport | None = None,
+        pool: BindbeePool | None = None,
         deadline: float | None = None,
         max_attempts: int | None = None,
         budget: Budget | None = None,
@@ -189,7 +194,7 @@ class BindbeeClient:
             rate_limit_per_minute=settings.bindbee_rate_limit,
             user_share=settings.bindbee_user_share,
             max_body_bytes=settings.bindbee_max_body_bytes,
-            transport=transport,
+            pool=pool,
             budget=budget,
         )
 
@@ -206,13 +211,15 @@ class BindbeeClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the connection pool; closing twice is harmless."""
-        await self._http.aclose()
+        """Close the connection pool, unless it is shared; closing twice is harmless."""
+        self._closed = True
+        if self._own_pool:
+            await self._pool.close()
 
     @property
     def closed(self) -> bool:
         """Whether aclose() has run."""
-        return self._http.is_closed
+        return self._closed
 
     async def get_candidate(self, candidate_id: str) -> Candidate:
         """The candidate with this Bindbee id."""
@@ -236,7 +243,7 @@ class BindbeeClient:
     ) -> CandidatePage:
         """One page of the candidates that Bindbee's list `filters` select.
 
-        Filters go out as query parameters that httpx encodes, one per filter, so no text in
+        Filters go out as query parameters that yarl encodes, one per filter, so no text in
         a value can add, change or remove a parameter.
         """
         check_list_request(filters, page_size=page_size, cursor=cursor)
@@ -314,63 +321,67 @@ class BindbeeClient:
         """One request: the body of a 2xx, or the error it ended in (returned, not raised)."""
         started = time.monotonic()
         left = deadline - started
-        if left <= 0:
-            return self.retrier.too_late()
-        timeout = httpx.Timeout(
-            connect=min(self.connect_timeout, left),
-            read=min(self.read_timeout, left),
-            write=min(self.read_timeout, left),
-            pool=left,
+        if left <= 0 or self._closed:
+            return self.retrier.too_late() if left <= 0 else Unavailable("the client is closed")
+        timeout = aiohttp.ClientTimeout(
+            total=None,
+            connect=left,  # waiting for a pooled connection, and making one
+            sock_connect=min(self.connect_timeout, left),
+            sock_read=min(self.read_timeout, left),
         )
         error: AtsError
         try:
-            async with self._http.stream("GET", path, params=params, timeout=timeout) as response:
+            async with self._pool.session().get(
+                self._prefix + path,
+                params=params,
+                headers=self._headers,
+                timeout=timeout,
+                allow_redirects=False,
+            ) as response:
                 await self._observe(response)
                 body = await self._read_body(response)
-        except httpx.DecodingError:
-            error = BadResponse("Bindbee's response could not be decoded")
-        except httpx.TransportError as exc:
-            error = self._transport_error(exc, left)
+        except aiohttp.ClientPayloadError as exc:
+            error = _payload_error(exc)
+        except aiohttp.ConnectionTimeoutError:
+            error = self._timed_out(self.connect_timeout, left)
+        except TimeoutError:  # aiohttp's SocketTimeoutError, or asyncio's
+            error = self._timed_out(self.read_timeout, left)
+        except aiohttp.ClientError as exc:
+            error = Unavailable(f"the connection to Bindbee failed ({type(exc).__name__})")
         else:
-            self._log(template, response.status_code, attempt, started)
+            self._log(template, response.status, attempt, started)
             return body if isinstance(body, AtsError) else _read(body)
         self._log(template, error.detail, attempt, started)
         return error
 
-    async def _read_body(self, response: httpx.Response) -> _Body | BadResponse:
+    async def _read_body(self, response: aiohttp.ClientResponse) -> _Body | BadResponse:
         """The body, or BadResponse as soon as it is known to be longer than allowed."""
         limit = self.max_body_bytes
         too_big = BadResponse(f"Bindbee's response is larger than {limit} bytes")
-        declared = response.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > limit:
+        declared = response.content_length
+        if declared is not None and declared > limit:
             return too_big
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in response.aiter_bytes():  # decompressed: the cap holds for that too
-            size += len(chunk)
-            if size > limit:
-                return too_big  # leaving the stream unread closes the connection
-            chunks.append(chunk)
-        content_type = response.headers.get("content-type", "no content type").split(";")[0]
-        return _Body(response.status_code, response.headers, content_type, b"".join(chunks))
+        headers = response.headers
+        if declared is not None and "Content-Encoding" not in headers:
+            data = await response.read()  # no more than Content-Length, checked above
+        else:
+            # Chunked or compressed: counted as it comes, decompressed, so the cap holds there too.
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in response.content.iter_any():
+                size += len(chunk)
+                if size > limit:
+                    return too_big  # leaving the body unread closes the connection
+                chunks.append(chunk)
+            data = b"".join(chunks)
+        content_type = headers.get("Content-Type", "no content type").split(";")[0]
+        return _Body(response.status, headers, content_type, data)
 
-    async def _observe(self, response: httpx.Response) -> None:
+    async def _observe(self, response: aiohttp.ClientResponse) -> None:
         state = RateLimitState.from_headers(response.headers)
         if state is not None:
             self.rate_limit = state
-        await self.budget.observe(response.status_code, response.headers)
-
-    def _transport_error(self, exc: httpx.TransportError, left: float) -> Unavailable:
-        # The aiohttp transport files some failures (a refused connection, a reset) under
-        # httpx's timeout classes; the exception it wraps tells what really happened.
-        cause = exc.__cause__
-        if isinstance(exc, httpx.TimeoutException) and (
-            cause is None or isinstance(cause, TimeoutError)
-        ):
-            connecting = isinstance(exc, httpx.ConnectTimeout)
-            return self._timed_out(self.connect_timeout if connecting else self.read_timeout, left)
-        name = type(cause or exc).__name__
-        return Unavailable(f"the connection to Bindbee failed ({name})")
+        await self.budget.observe(response.status, response.headers)
 
     def _timed_out(self, limit: float, left: float) -> Unavailable:
         return self.retrier.too_late() if left < limit else Unavailable(no_answer(limit))
@@ -386,35 +397,37 @@ class BindbeeClient:
         )
 
 
-class SharedPool(httpx.AsyncBaseTransport):
-    """One connection pool for many clients (one client per connector token, in OAuth mode).
+class BindbeePool:
+    """One aiohttp connection pool for every Bindbee client in the process (one client per
+    connector token, in OAuth mode). A client's aclose() leaves a shared pool open; `close`
+    closes it.
 
-    A client's aclose() leaves the pool open for the others; `close_pool` closes it.
+    The session is made on first use, inside the event loop that uses it. The limits suit a
+    burst of a few hundred lookups, each making two requests at once (candidate and
+    applications); connections are kept alive for 30 s between bursts.
     """
 
-    def __init__(self, inner: httpx.AsyncBaseTransport | None = None) -> None:
-        self._inner = inner or _pooled_transport()
+    def __init__(self, *, max_connections: int = 512, keepalive_seconds: float = 30.0) -> None:
+        self._max_connections = max_connections
+        self._keepalive_seconds = keepalive_seconds
+        self._session: aiohttp.ClientSession | None = None
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        """Send the request over the shared pool."""
-        return await self._inner.handle_async_request(request)
+    def session(self) -> aiohttp.ClientSession:
+        """The pool's session, made now if there is none open."""
+        if self._session is None or self._session.closed:
+            connector = aiohttp.TCPConnector(
+                limit=self._max_connections, keepalive_timeout=self._keepalive_seconds
+            )
+            self._session = aiohttp.ClientSession(
+                connector=connector, cookie_jar=aiohttp.DummyCookieJar()
+            )
+        return self._session
 
-    async def aclose(self) -> None:
-        """Nothing: the pool outlives each client that uses it."""
-
-    async def close_pool(self) -> None:
-        """Close the shared pool itself."""
-        await self._inner.aclose()
-
-
-def _pooled_transport() -> httpx.AsyncBaseTransport:
-    """httpx on top of aiohttp's connection pool.
-
-    httpcore's own pool scans every connection for every request, which makes a burst of
-    a few hundred lookups cost quadratic time (half the app's CPU in our benchmark), and its
-    default limits (100 connections, 20 kept alive) make the burst queue and reconnect.
-    """
-    return AiohttpTransport(limits=httpx.Limits(max_connections=512, keepalive_expiry=30))
+    async def close(self) -> None:
+        """Close the pool's connections; a later request opens a new pool."""
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
 
 
 @dataclass(frozen=True)
@@ -422,9 +435,16 @@ class _Body:
     """A response read in full: its status, headers, media type and bytes."""
 
     status: int
-    headers: httpx.Headers
+    headers: CIMultiDictProxy[str]
     content_type: str
     data: bytes
+
+
+def _payload_error(exc: aiohttp.ClientPayloadError) -> AtsError:
+    """A body that could not be decoded is a bad answer; one cut short may come whole next time."""
+    if isinstance(exc.__cause__, ContentEncodingError):
+        return BadResponse("Bindbee's response could not be decoded")
+    return Unavailable("the connection to Bindbee failed (ClientPayloadError)")
 
 
 def _read(body: _Body) -> _Body | AtsError:

@@ -10,9 +10,7 @@ from __future__ import annotations
 import asyncio
 import re
 
-import httpx
-
-from bot.ats.client import BindbeeClient
+from bot.ats.client import BindbeeClient, BindbeePool
 from bot.ats.errors import AuthRefused, LookupFailure, RateLimited, Unavailable
 from bot.config import Settings
 
@@ -34,7 +32,7 @@ async def check_token(
     settings: Settings,
     token: str,
     *,
-    transport: httpx.AsyncBaseTransport | None = None,
+    pool: BindbeePool | None = None,
     seconds: float = CHECK_SECONDS,
 ) -> str | None:
     """None when Bindbee accepts `token`; otherwise what to tell the person connecting."""
@@ -43,7 +41,7 @@ async def check_token(
         return problem
     # One try, bounded: a retry would not fit in Slack's 3 s.
     client = BindbeeClient.for_connector(
-        settings, token, transport=transport, deadline=seconds, max_attempts=1
+        settings, token, pool=pool, deadline=seconds, max_attempts=1
     )
     try:
         async with asyncio.timeout(seconds + 0.2):

@@ -142,9 +142,7 @@ def submit_connection(app_context: AppContext, workspaces: Workspaces) -> Listen
             await ack(**token_errors(sentence))
             logger.info("connect team=%s user=%s outcome=not_allowed", team_id, user_id)
             return
-        problem = await check_token(
-            app_context.settings, token, transport=app_context.bindbee_transport
-        )
+        problem = await check_token(app_context.settings, token, pool=app_context.bindbee_pool)
         if problem is not None:
             await ack(**token_errors(problem))
             logger.info("connect team=%s user=%s outcome=refused", team_id, user_id)
