@@ -49,7 +49,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from bot.ats import outcomes
 from bot.ats.errors import AmbiguousRemoteId, LookupFailure, NotFound
@@ -179,6 +179,8 @@ class Lookups:
             except LookupFailure as error:
                 return error
 
+        if len(keys) == 1:  # the usual case: no task to gather
+            return [await one(keys[0])]
         return list(await asyncio.gather(*(one(key) for key in keys)))
 
     async def search(self, key: SearchKey) -> SearchResult:
@@ -235,7 +237,7 @@ class Lookups:
         """A fresh read in flight here that started late enough, or a new one."""
         read = self._fresh.get(key)
         if read is None or (not_before is not None and read.started < not_before):
-            read = _Read(time.monotonic(), asyncio.create_task(self._load(key)))
+            read = _Read(time.monotonic(), asyncio.create_task(self._read_candidate(key)))
             self._fresh[key] = read
             read.task.add_done_callback(lambda _: self._fresh_done(key, read))
         # shield: one caller giving up must not cancel the read the others wait on
@@ -245,16 +247,19 @@ class Lookups:
         if self._fresh.get(key) is read:
             del self._fresh[key]
 
+    async def _read_candidate(self, key: LookupKey) -> Candidate:
+        return (await self._load(key)).candidate
+
     async def _load_shared(self, key: LookupKey, loaded: list[Candidate]) -> str:
         """Load `key` and encode the outcome, an error included, for whoever waits on it."""
         try:
-            candidate = await self._load(key)
-            loaded.append(candidate)
-            return outcomes.encode(retained(candidate, strict=self._strict))
+            candidate, shared = await self._load(key)
         except LookupFailure as error:
             return outcomes.encode(error)
+        loaded.append(candidate)
+        return shared
 
-    async def _load(self, key: LookupKey) -> Candidate:
+    async def _load(self, key: LookupKey) -> _Loaded:
         started = time.monotonic()
         token = object()
         self._reading[token] = started
@@ -264,7 +269,7 @@ class Lookups:
             del self._reading[token]
             self._forget_guards()
 
-    async def _apply(self, key: LookupKey, started: float) -> Candidate:
+    async def _apply(self, key: LookupKey, started: float) -> _Loaded:
         """Read `key` from the source and bring the cache up to date with the answer."""
         ends_at = asyncio.get_running_loop().time() + self._deadline
         early = self._fetch_applications(key.value) if key.kind == "id" else None
@@ -286,19 +291,21 @@ class Lookups:
         if not private:
             candidate = await self._with_pipeline(candidate, early, ends_at)
         kept = retained(candidate, strict=self._strict)
+        # Encoded once: for the cache, and for whoever waits on this read (here or elsewhere).
+        loaded = _Loaded(kept if private else candidate, outcomes.encode(kept))
         if private:
-            candidate = kept  # nothing of a private candidate goes any further
             # older entries under other keys may predate the change, here or on other instances
             await self._remove(key, started, kept.id)
         by_id = LookupKey("id", kept.id)
         if any(self._latest.get(k, started) > started for k in (key, by_id)):
-            return candidate  # a read that started later has answered already: keep that
-        if candidate.pipeline is not None and candidate.pipeline.problem is not None:
-            return candidate  # not cached: the next card asks again, and may get the pipeline
-        await self._store(key, kept)
-        await self._store(by_id, kept)
+            return loaded  # a read that started later has answered already: keep that
+        pipeline = loaded.candidate.pipeline
+        if pipeline is not None and pipeline.problem is not None:
+            return loaded  # not cached: the next card asks again, and may get the pipeline
+        for cache_key in dict.fromkeys((key, by_id)):  # one entry when the key is the id
+            await self._store(cache_key, kept, loaded.shared)
         self._mark((key, by_id), started)
-        return candidate
+        return loaded
 
     async def _remove(self, key: LookupKey, started: float, candidate_id: str = "") -> None:
         """Drop every entry of the candidate(s) behind `key`, under every key."""
@@ -415,14 +422,21 @@ class Lookups:
             raise AmbiguousRemoteId("several candidates have this ATS id")
         return matches[0]
 
-    async def _store(self, key: LookupKey, candidate: Candidate) -> None:
+    async def _store(self, key: LookupKey, candidate: Candidate, encoded: str) -> None:
         await self._state.put(
             self._keys.cache(key.kind, key.value),
-            outcomes.encode(candidate),
+            encoded,
             ttl=self._ttl,
             group=self._keys.candidate(candidate.id),
             version=candidate.modified_at.timestamp(),
         )
+
+
+class _Loaded(NamedTuple):
+    """A read's candidate (a private one as retained), and what a cache may keep, encoded."""
+
+    candidate: Candidate
+    shared: str
 
 
 def _candidate(outcome: outcomes.Outcome) -> Candidate:

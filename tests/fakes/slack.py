@@ -74,6 +74,7 @@ class FakeSlack(BackgroundServer):
         self._unfurl_faults: list[tuple[int, dict[str, Any], dict[str, str]]] = []
         self._socket: web.WebSocketResponse | None = None
         self._refused_blocks = 0
+        self._webhook_faults: list[tuple[int, dict[str, str]]] = []
         self.token = BOT_TOKEN
         self.team_id = "T0TEST"
         self.enterprise_id: str | None = None
@@ -142,6 +143,11 @@ class FakeSlack(BackgroundServer):
         headers = {"Retry-After": str(retry_after)} if status == 429 else {}
         for _ in range(times):
             self._unfurl_faults.append((status, {"ok": False, "error": error}, headers))
+
+    def fail_webhook(self, times: int = 1, *, status: int = 500, retry_after: str = "0") -> None:
+        """Answer the next `times` response_url posts with `status` (a 429 with Retry-After)."""
+        headers = {"Retry-After": retry_after} if status == 429 else {}
+        self._webhook_faults.extend([(status, headers)] * times)
 
     def refuse_blocks(self, times: int = 1) -> None:
         """Answer the next `times` response_url posts that carry blocks with 400 invalid_blocks."""
@@ -276,6 +282,9 @@ class FakeSlack(BackgroundServer):
     async def _webhook(self, request: web.Request) -> web.Response:
         body = await _body(request)
         self._record(Call(request.path, dict(request.headers), body))
+        if self._webhook_faults:
+            status, headers = self._webhook_faults.pop(0)
+            return web.Response(status=status, text="ratelimited", headers=headers)
         if body.get("blocks") and self._refused_blocks:
             self._refused_blocks -= 1
             return web.Response(status=400, text="invalid_blocks")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import socket
 from collections.abc import AsyncIterator
 
 import pytest
@@ -116,3 +117,66 @@ def test_only_https_on_slacks_hosts_port_443_without_user_info_is_accepted(
 @given(st.text(max_size=300))
 def test_any_text_is_judged_without_failing(text: str) -> None:
     assert Replies().accepts(text) in {True, False}
+
+
+# -- what is retried: slack_sdk's retry handlers judge, our loop posts -----------------------
+
+
+async def test_a_server_error_is_retried_and_the_reply_delivered(
+    slack: FakeSlack, replies: Replies
+) -> None:
+    slack.fail_webhook(1, status=500)
+    assert await replies.send(slack.response_url("x"), {"text": "hello"})
+    calls = slack.calls_to("/webhook/x")
+    assert len(calls) == 2
+    assert calls[1].body == {"text": "hello"}
+
+
+async def test_a_429_is_retried_after_retry_after(slack: FakeSlack, replies: Replies) -> None:
+    slack.fail_webhook(1, status=429, retry_after="0")
+    assert await replies.send(slack.response_url("x"), {"text": "hello"})
+    assert len(slack.calls_to("/webhook/x")) == 2
+
+
+@pytest.mark.parametrize("retry_after", ["3600", "soon", ""])
+async def test_a_429_with_a_long_or_unreadable_wait_is_given_up_at_once(
+    slack: FakeSlack, replies: Replies, caplog: pytest.LogCaptureFixture, retry_after: str
+) -> None:
+    slack.fail_webhook(1, status=429, retry_after=retry_after)
+    assert not await replies.send(slack.response_url("x"), {"text": "hello"})
+    assert len(slack.calls_to("/webhook/x")) == 1
+    assert "HTTP 429 (ratelimited)" in caplog.text
+
+
+async def test_server_errors_every_time_give_up_after_the_handlers_retries(
+    slack: FakeSlack, replies: Replies, caplog: pytest.LogCaptureFixture
+) -> None:
+    slack.fail_webhook(10, status=503)
+    assert not await replies.send(slack.response_url("x"), {"text": "hello"})
+    assert len(slack.calls_to("/webhook/x")) == 3  # the first post and two retries
+    assert "HTTP 503" in caplog.text
+
+
+async def test_refused_blocks_go_out_as_plain_text(slack: FakeSlack, replies: Replies) -> None:
+    slack.refuse_blocks(1)
+    card = {"text": "fallback", "blocks": [{"type": "divider"}]}
+    assert await replies.send(slack.response_url("x"), card)
+    first, second = slack.calls_to("/webhook/x")
+    assert first.body == card
+    assert second.body == {"text": "fallback"}
+
+
+async def test_nobody_listening_is_not_delivered_and_says_why(
+    replies: Replies, slack: FakeSlack, caplog: pytest.LogCaptureFixture
+) -> None:
+    url = slack.response_url("x")
+    with socket.socket() as sock:  # a port that was free a moment ago
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    closed = url.replace(f":{slack.url.rsplit(':', 1)[1]}", f":{port}")
+    sender = Replies(slack_api_url=closed.rsplit("/webhook/", 1)[0] + "/api/", timeout=5)
+    try:
+        assert not await sender.send(closed, {"text": "hello"})
+    finally:
+        await sender.aclose()
+    assert "reply not delivered: ClientConnectorError" in caplog.text

@@ -107,10 +107,13 @@ async def _answer(
 async def _look_up(
     app_context: AppContext, lookups: Lookups, query: Query
 ) -> tuple[Message, list[str]]:
-    fetched, searched = await asyncio.gather(
-        lookups.fetch_many(query.keys),
-        lookups.search_many(query.searches),
-    )
+    searched: list[SearchResult | LookupFailure] = []
+    if not query.searches:  # the usual case: no task for searches that are not there
+        fetched = await lookups.fetch_many(query.keys)
+    else:
+        fetched, searched = await asyncio.gather(
+            lookups.fetch_many(query.keys), lookups.search_many(query.searches)
+        )
     by_id = dict(zip(query.keys, fetched, strict=True))
     by_search = dict(zip(query.searches, searched, strict=True))
     messages: list[Message] = []
