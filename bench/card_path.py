@@ -35,13 +35,15 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 
 from bot.ats.client import BindbeeClient
-from bot.ats.models import Candidate
+from bot.ats.models import Candidate, Pipeline, parse_applications
 from bot.core.cards import combine, outcome_message
+from bot.core.cards.limits import check_limits
 from bot.core.links import BUILTIN_PATTERNS
 from bot.core.policy import View, disclose, is_private, retained
 from bot.core.query import parse_query
 from bot.slack.replies import Replies
 from bot.slack.web import web_client
+from tests.fakes import payloads
 from tests.fakes.bindbee import FakeBindbee, bench_id, bench_payload
 
 SECRET = "bench-signing-secret"
@@ -123,7 +125,13 @@ async def measure(repeat: int) -> dict[str, float]:
     from bench.run import fake_bindbee, fake_slack
 
     payload = bench_payload(CANDIDATE)
-    candidate = Candidate.from_payload(payload)
+    # The card carries the pipeline, as in the benchmark: two applications, expanded.
+    items = [payloads.expanded(app) for app in payloads.applications(bench_id(CANDIDATE))]
+    applications_body = {"cursor": None, "items": items}
+    applications, _ = parse_applications(applications_body, bench_id(CANDIDATE))
+    candidate = Candidate.from_payload(payload).model_copy(
+        update={"pipeline": Pipeline(applications=applications)}
+    )
     kept = retained(candidate)
     message = outcome_message(kept, View.REQUESTER, ref=bench_id(CANDIDATE), share_button=True)
     reply = {"response_type": "ephemeral", **combine([message]).as_payload()}
@@ -155,6 +163,9 @@ async def measure(repeat: int) -> dict[str, float]:
             repeat, bindbee.url + path
         )
         figures["the candidate model"] = per_call(repeat, lambda: Candidate.from_payload(payload))
+        figures["the applications (two)"] = per_call(
+            repeat, lambda: parse_applications(applications_body, bench_id(CANDIDATE))
+        )
         figures["policy: retained + is_private (cache)"] = per_call(
             repeat, lambda: (retained(candidate), is_private(candidate))
         )
@@ -166,6 +177,10 @@ async def measure(repeat: int) -> dict[str, float]:
             lambda: combine(
                 [outcome_message(kept, View.REQUESTER, ref=bench_id(1), share_button=True)]
             ).as_payload(),
+        )
+        blocks = message.blocks
+        figures["  of which the Block Kit limits check"] = per_call(
+            repeat, lambda: check_limits(blocks)
         )
         figures["serialising (json.dumps)"] = per_call(repeat, lambda: json.dumps(reply))
         replies = Replies(slack_api_url=f"{slack.url}/api/")

@@ -83,6 +83,8 @@ class _Store(Generic[_T]):
             for record_id in missing:
                 self._pending[record_id] = task
         waiting = {self._pending[i] for i in wanted if i not in found}
+        if not waiting:  # all cached: no task to gather
+            return found
         # shield: one card giving up (its deadline) must not cancel a fetch others wait on
         results = await asyncio.gather(
             *(asyncio.shield(task) for task in waiting), return_exceptions=True
@@ -178,6 +180,8 @@ class References:
     ) -> tuple[tuple[Application, ...], bool]:
         """The applications with their ids resolved where possible, and whether any was not."""
         wanted = [app.unresolved() for app in applications]
+        if all(ref is None for refs in wanted for ref in refs):
+            return tuple(applications), False  # `expand` was honoured: nothing to look up
         jobs, stages, reasons = await asyncio.gather(
             self.jobs.get_many(job for job, _, _ in wanted if job is not None),
             self.stages.get_many(stage for _, stage, _ in wanted if stage is not None),

@@ -48,6 +48,8 @@ from dataclasses import dataclass
 from datetime import UTC
 from email.utils import parsedate_to_datetime
 
+from multidict import CIMultiDict, CIMultiDictProxy
+
 from bot.ats.errors import RateLimited
 
 WINDOW = 60.0
@@ -260,7 +262,10 @@ class RateBudget:
         return max(start, self._sends[-capacity] + WINDOW)
 
 
-def _lowered(headers: Mapping[str, str]) -> dict[str, str]:
+def _lowered(headers: Mapping[str, str]) -> Mapping[str, str]:
+    """Headers that answer to lower-case names."""
+    if isinstance(headers, CIMultiDictProxy | CIMultiDict):
+        return headers  # aiohttp's, already case-insensitive: no copy per response
     return {name.lower(): value for name, value in headers.items()}
 
 

@@ -43,7 +43,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
-from typing import TypeAlias
+from typing import TypeAlias, TypeVar
 
 from bot.ats.models import Application, Candidate, CandidateUrl, Job, Pipeline, RejectReason, Stage
 from bot.core.contacts import Finder
@@ -59,6 +59,7 @@ MAX_ITEMS_KEPT = 1000
 NOT_READ = "…"  # stands for an item past MAX_ITEMS_READ: counted, never shown
 MAX_APPLICATIONS = 5  # shown in the requester and channel views
 _Text: TypeAlias = Callable[[str | None], str | None]
+_Named = TypeVar("_Named", Job, Stage, RejectReason)
 
 
 class View(StrEnum):
@@ -249,7 +250,10 @@ def _cut(values: tuple[str, ...], hide: Callable[[str], str] = str) -> tuple[str
 
 def _hid_elsewhere(original: Candidate, shown: Candidate) -> bool:
     """Whether anything was hidden besides the contact fields themselves."""
-    cut = _without(original, (), hide_emails=False, hide_phones=False)
+    # The pipeline is not compared, so it is left out of the copy.
+    cut = _without(
+        original.model_copy(update={"pipeline": None}), (), hide_emails=False, hide_phones=False
+    )
     fields = ("first_name", "last_name", "company", "title", "avatar", "remote_id", "locations")
     return any(getattr(cut, f) != getattr(shown, f) for f in (*fields, "tags", "urls"))
 
@@ -258,28 +262,37 @@ def _redacted_pipeline(pipeline: Pipeline | None, text: _Text) -> Pipeline | Non
     """The pipeline without confidential job names, its free text scrubbed like the rest."""
     if pipeline is None:
         return None
-    return pipeline.model_copy(
-        update={"applications": tuple(_redacted(app, text) for app in pipeline.applications)}
-    )
+    applications = tuple(_redacted(app, text) for app in pipeline.applications)
+    if all(new is old for new, old in zip(applications, pipeline.applications, strict=True)):
+        return pipeline  # nothing to redact: the models are frozen, so no copy is needed
+    return pipeline.model_copy(update={"applications": applications})
 
 
 def _redacted(application: Application, text: _Text) -> Application:
     job, stage, reason = application.job, application.current_stage, application.reject_reason
     if isinstance(job, Job):
         job = redacted_job(job)
-        job = job.model_copy(update={"name": text(job.name)})
+        job = _renamed(job, text(job.name))
     if isinstance(stage, Stage):
-        stage = stage.model_copy(update={"name": text(stage.name)})
+        stage = _renamed(stage, text(stage.name))
     if isinstance(reason, RejectReason):
-        reason = reason.model_copy(update={"name": text(reason.name)})
+        reason = _renamed(reason, text(reason.name))
+    source = text(application.source)
+    if (
+        job is application.job
+        and stage is application.current_stage
+        and reason is application.reject_reason
+        and source == application.source
+    ):
+        return application  # copies cost more than the scrubbing; a card makes many
     return application.model_copy(
-        update={
-            "job": job,
-            "current_stage": stage,
-            "reject_reason": reason,
-            "source": text(application.source),
-        }
+        update={"job": job, "current_stage": stage, "reject_reason": reason, "source": source}
     )
+
+
+def _renamed(record: _Named, name: str | None) -> _Named:
+    """`record` with `name`, copied only when that changes it."""
+    return record if name == record.name else record.model_copy(update={"name": name})
 
 
 def _shown_pipeline(pipeline: Pipeline, view: View) -> ShownPipeline:

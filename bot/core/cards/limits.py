@@ -25,7 +25,8 @@ MAX_URL = 3000
 MAX_ALT_TEXT = 2000
 MAX_ID = 255  # block_id and action_id
 
-_TEXT_TYPES = {"plain_text", "mrkdwn"}
+_TEXT_TYPES = frozenset({"plain_text", "mrkdwn"})
+_CHECKED_KEYS = ("url", "image_url", "block_id", "action_id")  # checked on any object
 
 
 def check_limits(blocks: Sequence[Mapping[str, Any]]) -> list[str]:
@@ -76,28 +77,38 @@ def _check_block(block: Mapping[str, Any]) -> list[str]:
     return problems
 
 
+Path = tuple[str | int, ...]
+
+
 def _walk(block: Mapping[str, Any], path: str) -> list[tuple[str, str]]:
     """Limits that hold wherever an object appears: text objects, buttons, URLs, ids."""
-    problems: list[tuple[str, str]] = []
-    _walk_into(block, path, problems)
-    return problems
+    problems: list[tuple[Path, str]] = []
+    _walk_into(block, (), problems)
+    return [(path + _path_text(where), problem) for where, problem in problems]
 
 
 def _walk_into(
-    node: Mapping[str, Any] | Sequence[Any], path: str, problems: list[tuple[str, str]]
+    node: Mapping[str, Any] | Sequence[Any], path: Path, problems: list[tuple[Path, str]]
 ) -> None:
     # Every message is checked as it is built, so this stays lean: one list for all the
-    # problems, and no descent into strings and numbers, which hold no object.
+    # problems, paths written out only for a problem, and no descent into strings and
+    # numbers, which hold no object.
     if isinstance(node, (dict, Mapping)):
-        problems += [(path, problem) for problem in _check_object(node)]
-        children: Iterable[tuple[object, Any]] = node.items()
-        template = "{}.{}"
+        found = _check_object(node)
+        if found:
+            problems += [(path, problem) for problem in found]
+        children: Iterable[tuple[Any, Any]] = node.items()
     else:
         children = enumerate(node)
-        template = "{}[{}]"
     for key, value in children:
-        if _holds_objects(value):
-            _walk_into(value, template.format(path, key), problems)
+        kind = type(value)
+        if kind is dict or kind is list or (kind is not str and _holds_objects(value)):
+            _walk_into(value, (*path, key), problems)
+
+
+def _path_text(path: Path) -> str:
+    """`.elements[0].text` for ("elements", 0, "text")."""
+    return "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in path)
 
 
 def _holds_objects(value: object) -> bool:
@@ -109,9 +120,18 @@ def _holds_objects(value: object) -> bool:
     )
 
 
-def _check_object(obj: Mapping[str, Any]) -> list[str]:
-    problems: list[str] = []
+def _check_object(obj: Mapping[str, Any]) -> tuple[str, ...] | list[str]:
     kind = obj.get("type")
+    if kind in _TEXT_TYPES:
+        text = obj.get("text")
+        if (
+            isinstance(text, str)
+            and 0 < len(text) <= MAX_TEXT
+            and not text.isspace()
+            and not any(key in obj for key in _CHECKED_KEYS)
+        ):
+            return ()  # the usual object, and a sound one: nothing more to look at
+    problems: list[str] = []
     if kind in _TEXT_TYPES:
         text = obj.get("text")
         if not isinstance(text, str) or not text.strip():
