@@ -11,7 +11,7 @@ Two modes, chosen by the settings (bot/config.py):
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
@@ -33,7 +33,9 @@ from bot.slack.teams import OneWorkspace
 from bot.slack.web import web_client
 from bot.state import Keys, SharedState, keys_for, open_state
 from bot.tenancy.tenants import ManyTenants, OneTenant
-from bot.tenancy.workspaces import InstalledTeams, Workspaces
+
+if TYPE_CHECKING:  # SQLAlchemy is loaded only in OAuth mode
+    from bot.tenancy.workspaces import Workspaces
 
 logger = logging.getLogger("bot.app")
 
@@ -77,6 +79,9 @@ def build_context(settings: ServeSettings | OAuthSettings) -> AppContext:
 def _many_workspaces_context(
     settings: OAuthSettings, state: SharedState, slack: AsyncWebClient
 ) -> AppContext:
+    # Imported here: one workspace alone never loads SQLAlchemy (about 30 MB of memory).
+    from bot.tenancy.workspaces import InstalledTeams, Workspaces
+
     workspaces = Workspaces.from_settings(settings)
     pool = BindbeePool()  # one HTTP pool to Bindbee, whatever the number of connectors
 

@@ -20,7 +20,6 @@ import re
 from enum import StrEnum
 from typing import Annotated, Self
 
-from cryptography.fernet import Fernet
 from pydantic import (
     AnyHttpUrl,
     Field,
@@ -213,6 +212,8 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _database_url_shape(cls, value: SecretStr) -> SecretStr:
+        if not issubclass(cls, WorkspaceSettings):
+            return value  # unused by one workspace alone, which need not load SQLAlchemy
         from bot.tenancy.database import async_url  # the one place that knows the schemes
 
         try:
@@ -229,6 +230,8 @@ class Settings(BaseSettings):
         keys = split_keys(value)
         if not keys:
             raise PydanticCustomError("no_keys", "must hold at least one key")
+        from cryptography.fernet import Fernet  # only OAuth mode has keys to check
+
         for position, key in enumerate(keys, start=1):
             try:
                 Fernet(key)

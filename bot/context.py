@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -18,7 +19,9 @@ from bot.slack.replies import Replies
 from bot.slack.teams import ServedTeams
 from bot.state import Keys, SharedState
 from bot.tenancy.tenants import Tenants
-from bot.tenancy.workspaces import Workspaces
+
+if TYPE_CHECKING:  # SQLAlchemy is loaded only in OAuth mode
+    from bot.tenancy.workspaces import Workspaces
 
 
 @dataclass

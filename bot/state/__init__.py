@@ -11,10 +11,8 @@ from pydantic import SecretStr
 
 from bot.config import Settings
 from bot.state.base import Budget, Health, SharedState
-from bot.state.fallback import FallbackState
 from bot.state.keys import Keys
 from bot.state.memory import MemoryState
-from bot.state.redis import RedisState, connect
 
 __all__ = ["Budget", "Health", "Keys", "SharedState", "keys_for", "open_state"]
 
@@ -24,6 +22,10 @@ def open_state(settings: Settings) -> SharedState:
     local = MemoryState(max_entries=settings.cache_size, max_bytes=settings.cache_max_bytes)
     if settings.redis_url is None:
         return local
+    # Imported here: one process on its own never loads redis-py (about 19 MB of memory).
+    from bot.state.fallback import FallbackState
+    from bot.state.redis import RedisState, connect
+
     client = connect(settings.redis_url.get_secret_value(), timeout=settings.redis_timeout)
     shared = RedisState(client, lock_ttl=settings.lookup_deadline + 1)
     return FallbackState(shared, local, fallback_share=settings.redis_fallback_share)

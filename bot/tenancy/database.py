@@ -10,9 +10,10 @@ its SQLAlchemy stores on these async drivers (https://docs.sqlalchemy.org/en/20/
 
 from __future__ import annotations
 
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
 _DRIVERS = {
     "sqlite": "sqlite+aiosqlite",
@@ -30,6 +31,11 @@ def async_url(url: str) -> str:
     if not sep or driver is None:
         raise ValueError("must start with sqlite:///, postgresql:// or postgres://")
     converted = f"{driver}://{rest}"
+    # Imported here: the settings check every DATABASE_URL, and one workspace alone (which
+    # uses none) should not load SQLAlchemy for that.
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     try:
         parsed = make_url(converted)
     except ArgumentError:
@@ -43,9 +49,13 @@ def create_engine(url: str) -> AsyncEngine:
     """An async engine for DATABASE_URL; pool_pre_ping drops connections the server closed."""
     # hide_parameters: a failed INSERT must not put a bot token into an error or a log line
     # (https://docs.sqlalchemy.org/en/20/core/engines.html#sqlalchemy.create_engine.params.hide_parameters).
+    from sqlalchemy.ext.asyncio import create_async_engine
+
     return create_async_engine(async_url(url), pool_pre_ping=True, hide_parameters=True)
 
 
 def describe(url: str) -> str:
     """The URL without its password, fit to print."""
+    from sqlalchemy.engine import make_url
+
     return make_url(async_url(url)).render_as_string(hide_password=True)

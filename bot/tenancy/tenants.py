@@ -15,10 +15,12 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from bot.lookups import Lookups
-from bot.tenancy.workspaces import Workspaces
+
+if TYPE_CHECKING:  # SQLAlchemy is loaded only in OAuth mode
+    from bot.tenancy.workspaces import Workspaces
 
 MAX_CONNECTORS = 10_000  # Lookups kept in memory at most; the least recently used go first
 

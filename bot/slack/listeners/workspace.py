@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
@@ -34,7 +34,9 @@ from bot.core.cards.workspace import (
 )
 from bot.tenancy.admins import may_connect
 from bot.tenancy.token_check import check_token
-from bot.tenancy.workspaces import Workspaces
+
+if TYPE_CHECKING:  # SQLAlchemy is loaded only in OAuth mode
+    from bot.tenancy.workspaces import Workspaces
 
 logger = logging.getLogger("bot.workspace")
 
