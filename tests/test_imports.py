@@ -1,5 +1,5 @@
 """Each mode loads only the libraries it uses: one workspace alone needs no SQLAlchemy, no
-redis-py and no cryptography (together about 50 MB of memory in every process)."""
+redis-py, no cryptography and no RE2 (together about 50 MB of memory in every process)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-HEAVY = ("sqlalchemy", "redis", "cryptography")
+HEAVY = ("sqlalchemy", "redis", "cryptography", "re2")
 
 # Builds the app as `python -m bot` does, then says which heavy libraries got loaded.
 _PROBE = """
@@ -61,6 +61,11 @@ def test_redis_is_loaded_when_redis_url_is_set(tmp_path: Path) -> None:
     loaded = _loaded(env, tmp_path)
     assert "redis" in loaded  # redis-py itself loads cryptography, when it is installed
     assert "sqlalchemy" not in loaded
+
+
+def test_re2_is_loaded_for_an_operators_own_patterns(tmp_path: Path) -> None:
+    env = {**ONE_WORKSPACE, "UNFURL_PATTERNS": r"https://ats\.example\.com/c/(?P<id>\w+)"}
+    assert _loaded(env, tmp_path) == ["re2"]
 
 
 @pytest.mark.parametrize("database", ["sqlite"])

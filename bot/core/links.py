@@ -5,12 +5,18 @@ Each pattern is a regular expression with a named group `id` (a Bindbee candidat
 `remote_id` (the ATS's own id, resolved through Bindbee's list endpoint). Patterns must match
 the whole URL, so a look-alike host (`app.greenhouse.io.evil.test`) never matches.
 
-Anyone can post a URL, and every pattern runs on every link, so the patterns run on RE2
-(google-re2), whose matching time is linear in the URL's length whatever the pattern: a
-pattern with nested quantifiers cannot backtrack, because RE2 never backtracks. RE2 has no
-lookaround and no backreferences; a pattern that uses them is refused at start-up, with its
-line number. See https://github.com/google/re2/wiki/Syntax. URLs longer than
-`MAX_URL_LENGTH` are not matched at all (cutting one could change the id it names).
+Anyone can post a URL, and every pattern runs on every link, so an operator's patterns
+(UNFURL_PATTERNS) run on RE2 (google-re2), whose matching time is linear in the URL's length
+whatever the pattern: a pattern with nested quantifiers cannot backtrack, because RE2 never
+backtracks. RE2 has no lookaround and no backreferences; a pattern that uses them is refused
+at start-up, with its line number. See https://github.com/google/re2/wiki/Syntax.
+
+The built-in patterns are ours and fixed, with no nested or overlapping quantifiers, so
+Python's `re` matches them in linear time too (with re.ASCII, so that a digit is an ASCII
+digit, as in RE2). They run on `re` so that a deployment without patterns of its own never
+loads RE2 (about 3 MB of memory in every process); tests/core/test_links.py checks that both
+engines agree on them. URLs longer than `MAX_URL_LENGTH` are not matched at all (cutting one
+could change the id it names).
 """
 
 from __future__ import annotations
@@ -20,8 +26,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal, Protocol
 from urllib.parse import quote, urlsplit
-
-import re2  # type: ignore[import-untyped]  # google-re2 ships no type hints
 
 KeyKind = Literal["id", "remote_id"]
 MAX_URL_LENGTH = 3000  # Slack's own limit for a URL in Block Kit; no candidate link is longer
@@ -36,7 +40,7 @@ class _Found(Protocol):
 
 
 class LinkRegex(Protocol):
-    """A compiled link pattern (an RE2 regular expression)."""
+    """A compiled link pattern: RE2's for an operator's, Python's `re` for a built-in one."""
 
     @property
     def pattern(self) -> str:
@@ -55,6 +59,8 @@ class LinkRegex(Protocol):
 
 def compile_link_regex(source: str) -> LinkRegex:
     """Compile `source` with RE2 (linear-time matching); raise ValueError when RE2 refuses it."""
+    import re2  # type: ignore[import-untyped]  # google-re2 ships no type hints
+
     options = re2.Options()
     options.log_errors = False  # RE2 would also print the error to stderr
     try:
@@ -94,8 +100,13 @@ class LinkMatch:
     value: str
 
 
+def builtin_source(domain: str, path: str) -> str:
+    """The whole regular expression of a built-in pattern."""
+    return rf"https://{re.escape(domain)}{path}{_TAIL}"
+
+
 def _builtin(name: str, domain: str, path: str) -> LinkPattern:
-    regex = compile_link_regex(rf"https://{re.escape(domain)}{path}{_TAIL}")
+    regex = re.compile(builtin_source(domain, path), re.ASCII)
     return LinkPattern(name=name, regex=regex, domain=domain)
 
 

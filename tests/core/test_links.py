@@ -14,6 +14,7 @@ from bot.core.links import (
     MAX_URL_LENGTH,
     PROFILE_TEMPLATES,
     check_profile_template,
+    compile_link_regex,
     match_link,
     parse_patterns,
     profile_url,
@@ -99,6 +100,39 @@ def test_nothing_but_the_three_hosts_ever_matches(url: str) -> None:
         assert url.startswith(
             ("https://app.greenhouse.io/", "https://hire.lever.co/", "https://app.ashbyhq.com/")
         )
+
+
+def _builtin_url_parts() -> st.SearchStrategy[str]:
+    """URLs near the built-in patterns: their hosts and paths, ids of any digits (Arabic-Indic
+    and fullwidth included), slashes, queries and fragments, in any order."""
+    pieces = st.sampled_from(
+        [
+            "https://app.greenhouse.io/people/",
+            "https://hire.lever.co/candidates/",
+            "https://app.ashbyhq.com/candidates/",
+            "/applications/",
+            LEVER_ID,
+            "4012345001",
+            "\u0664\u0660\u0661",  # Arabic-Indic digits: not an id in either engine
+            "\uff14\uff10",  # fullwidth digits
+            "/",
+            "?tab=x",
+            "#top",
+            "\n",
+            "é",
+        ]
+    )
+    return st.lists(pieces, min_size=1, max_size=8).map("".join)
+
+
+@given(_builtin_url_parts())
+def test_the_builtin_patterns_match_as_re2_would(url: str) -> None:
+    for pattern in BUILTIN_PATTERNS:
+        ours = pattern.regex.fullmatch(url)
+        re2s = compile_link_regex(pattern.regex.pattern).fullmatch(url)
+        assert (ours is None) == (re2s is None), (pattern.name, url)
+        if ours is not None and re2s is not None:
+            assert ours.group("remote_id") == re2s.group("remote_id")
 
 
 # Nested quantifiers: a backtracking engine takes 2^n steps on n "a"s followed by "!".
