@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 
-from bot.slack.server import BACKLOG
+from bench.common import BACKLOG
 
 
 @dataclass
