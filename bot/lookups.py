@@ -155,14 +155,12 @@ class Lookups:
         from a read of the source that started at that time or later, never from the cache."""
         if fresh or not_before is not None:
             return await self._fresh_read(key, time.monotonic() if fresh else not_before)
-        cached = await self._state.get(self._keys.cache(key.kind, key.value))
-        if cached is not None:
-            return _candidate(outcomes.decode(cached))
         loaded: list[Candidate] = []  # what the source said, when this call is the one asking
         shared = await self._state.coalesce(
             self._keys.lookup(key.kind, key.value),
             lambda: self._load_shared(key, loaded),
             wait=self._wait,
+            cached=self._keys.cache(key.kind, key.value),  # the cache's answer, when it has one
         )
         # The others get what the policy lets a cache keep: the same cards, fewer fields
         # (preview, which explains what the policy hid, needs the source's own answer).

@@ -63,10 +63,14 @@ class SharedState(Protocol):
         """Drop every cached value of `group` (every key that holds one candidate)."""
         ...
 
-    async def coalesce(self, key: str, load: Load, *, wait: float) -> str:
+    async def coalesce(
+        self, key: str, load: Load, *, wait: float, cached: str | None = None
+    ) -> str:
         """Run `load` once for everyone asking for `key` at the same time; all get its result.
 
         Waiters give up on someone else's load after `wait` seconds and load it themselves.
+        With `cached` (a cache key), its value, when there is one, is the result instead: no
+        load, and in Redis no second round trip to look first.
         """
         ...
 

@@ -114,12 +114,14 @@ class FallbackState:
         await self.local.evict(group)
         await self.first_of(lambda: self.shared.evict(group), _nothing)
 
-    async def coalesce(self, key: str, load: Load, *, wait: float) -> str:
+    async def coalesce(
+        self, key: str, load: Load, *, wait: float, cached: str | None = None
+    ) -> str:
         """Coalesce across instances, or in this process; `load` runs at most once."""
         once = _Once(load)
         return await self.first_of(
-            lambda: self.shared.coalesce(key, once, wait=wait),
-            lambda: self.local.coalesce(key, once, wait=wait),
+            lambda: self.shared.coalesce(key, once, wait=wait, cached=cached),
+            lambda: self.local.coalesce(key, once, wait=wait, cached=cached),
         )
 
     async def first_time(self, key: str, *, ttl: float) -> bool:

@@ -98,8 +98,13 @@ class MemoryState:
         for key in list(self._groups.get(group, ())):
             self._drop(key)
 
-    async def coalesce(self, key: str, load: Load, *, wait: float) -> str:
-        """One `load` at a time for `key`; everyone asking meanwhile gets its result."""
+    async def coalesce(
+        self, key: str, load: Load, *, wait: float, cached: str | None = None
+    ) -> str:
+        """One `load` at a time for `key`; everyone asking meanwhile gets its result (or
+        the value cached under `cached`, when there is one)."""
+        if cached is not None and (value := await self.get(cached)) is not None:
+            return value
         task = self._pending.get(key)
         if task is None:
             task = asyncio.create_task(load())

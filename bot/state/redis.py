@@ -23,7 +23,8 @@ import logging
 import math
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Coroutine, Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
 import redis
@@ -76,8 +77,13 @@ redis.call('DEL', KEYS[1])
 return #members
 """
 
-# KEYS: lock. ARGV: token, ttl ms. Returns {1, token} when we lead, else {0, leader's token}.
+# KEYS: lock, and the cache key to look at first (optional). ARGV: token, ttl ms.
+# Returns {2, value} when the cache holds one, {1, token} when we lead, else {0, leader's token}.
 _LEAD = """
+if KEYS[2] then
+  local value = redis.call('HGET', KEYS[2], 'value')
+  if value then return {2, value} end
+end
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return {1, ARGV[1]} end
 return {0, redis.call('GET', KEYS[1]) or ''}
 """
@@ -86,6 +92,14 @@ return {0, redis.call('GET', KEYS[1]) or ''}
 _UNLOCK = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
+"""
+
+# KEYS: lock, result key. ARGV: token, result, ttl ms. The leader's result for the others,
+# then the lock released (if still ours): one round trip.
+_HAND_OVER = """
+redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 1
 """
 
 # The budget, as bot/ats/budget.py keeps it, with Redis's clock and one more limit: a user's
@@ -104,12 +118,44 @@ redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
 local function keep(key, last)
   redis.call('PEXPIRE', key, math.ceil((last - now + window) * 1000))
 end
+local longest = tonumber(ARGV[3])
+-- What one response said: status, limit, remaining, reset_at (Unix s), block (s); '' where
+-- it said nothing.
+local function observe(status, seen_limit, remaining_s, reset_s, block_s)
+  if seen_limit ~= '' and tonumber(seen_limit) > 0 then
+    limit = math.min(per_minute, tonumber(seen_limit))
+  end
+  if remaining_s ~= '' then
+    local remaining = tonumber(remaining_s)
+    local reset_in = window
+    if reset_s ~= '' then reset_in = math.min(math.max(0, tonumber(reset_s) - now), longest) end
+    local until_ = now + reset_in
+    if remaining == 0 then
+      blocked_until = math.max(blocked_until, until_)
+    else
+      local sent = redis.call('ZCOUNT', KEYS[1], '-inf', now)
+      local seen = (limit - sent) - remaining
+      if seen > 0 then
+        if now >= others_until then others = 0 end
+        others = math.max(others, seen)
+        others_until = math.max(others_until, until_)
+      end
+    end
+  end
+  if status == '429' then blocked_until = math.max(blocked_until, now + tonumber(block_s)) end
+  redis.call('HSET', KEYS[2], 'limit', limit, 'blocked_until', tostring(blocked_until),
+    'others', others, 'others_until', tostring(others_until))
+  keep(KEYS[2], math.max(now, blocked_until, others_until))
+end
 """
 
-# ARGV: window, per_minute, longest, max_wait, member, user share ('' = none).
+# ARGV: window, per_minute, longest, max_wait, member, user share ('' = none), then
+# optionally an observation not yet shared (as for _OBSERVE: status, limit, remaining,
+# reset_at, block), applied first.
 _RESERVE = (
     _BUDGET_COMMON
     + """
+if ARGV[7] then observe(ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11]) end
 local max_wait = tonumber(ARGV[4])
 local function slot_free(key, start, capacity)
   if capacity <= 0 then return math.huge end
@@ -143,36 +189,12 @@ return {1, tostring(at - now)}
 """
 )
 
-# ARGV: window, per_minute, longest, status, limit, remaining, reset_at (Unix s), block (s);
-# '' where the response said nothing.
+# ARGV: window, per_minute, longest, then one observation: status, limit, remaining,
+# reset_at (Unix s), block (s); '' where the response said nothing.
 _OBSERVE = (
     _BUDGET_COMMON
     + """
-local longest = tonumber(ARGV[3])
-if ARGV[5] ~= '' and tonumber(ARGV[5]) > 0 then
-  limit = math.min(per_minute, tonumber(ARGV[5]))
-end
-if ARGV[6] ~= '' then
-  local remaining = tonumber(ARGV[6])
-  local reset_in = window
-  if ARGV[7] ~= '' then reset_in = math.min(math.max(0, tonumber(ARGV[7]) - now), longest) end
-  local until_ = now + reset_in
-  if remaining == 0 then
-    blocked_until = math.max(blocked_until, until_)
-  else
-    local sent = redis.call('ZCOUNT', KEYS[1], '-inf', now)
-    local seen = (limit - sent) - remaining
-    if seen > 0 then
-      if now >= others_until then others = 0 end
-      others = math.max(others, seen)
-      others_until = math.max(others_until, until_)
-    end
-  end
-end
-if ARGV[4] == '429' then blocked_until = math.max(blocked_until, now + tonumber(ARGV[8])) end
-redis.call('HSET', KEYS[2], 'limit', limit, 'blocked_until', tostring(blocked_until),
-  'others', others, 'others_until', tostring(others_until))
-keep(KEYS[2], math.max(now, blocked_until, others_until))
+observe(ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8])
 return 1
 """
 )
@@ -199,6 +221,59 @@ def connect(url: str, *, timeout: float, max_connections: int = MAX_CONNECTIONS)
     return aioredis.Redis(connection_pool=pool, retry=no_retry)
 
 
+OBSERVE_EVERY = 0.02
+"""Seconds over which a budget's rate-limit observations are merged into one script call.
+
+Every Bindbee response carries the rate-limit headers, so a burst of 200 cards brought 400
+observations, each a Redis round trip. Merged, an observation reaches the other instances
+within this time, and this instance's own next reservation at once (it carries the merged
+observation along). A 429, or nothing remaining, is shared at once."""
+
+
+@dataclass(frozen=True)
+class _Observation:
+    """What a response said about the rate limit (a 429 never waits to be merged)."""
+
+    status: int
+    limit: int | None
+    remaining: int | None
+    reset_at: float | None
+    block: float
+
+    @classmethod
+    def read(cls, status: int, headers: Mapping[str, str]) -> _Observation | None:
+        """The observation in a response, or None when it says nothing about the limit."""
+        state = RateLimitState.from_headers(headers)
+        if status != 429 and state is None:
+            return None
+        block = retry_after(headers, now=time.time()) if status == 429 else 0.0
+        if state is None:
+            return cls(status, None, None, None, block)
+        return cls(status, state.limit, state.remaining, state.reset_at, block)
+
+    @property
+    def urgent(self) -> bool:
+        """A 429, or nothing left: every instance must hold back now."""
+        return self.status == 429 or self.remaining == 0
+
+    def merged(self, other: _Observation) -> _Observation:
+        """The one to send for both: the later window's, and in one window the lower count."""
+        if (other.reset_at or 0.0) != (self.reset_at or 0.0):
+            return other if (other.reset_at or 0.0) > (self.reset_at or 0.0) else self
+        lower = _lowest(self.remaining, other.remaining)
+        return replace(self, limit=_lowest(self.limit, other.limit), remaining=lower)
+
+    def args(self) -> list[float | str]:
+        """The observation's script arguments."""
+        return [
+            self.status,
+            _or_blank(self.limit),
+            _or_blank(self.remaining),
+            _or_blank(self.reset_at),
+            self.block,
+        ]
+
+
 class RedisBudget:
     """One connector's budget, shared by every instance through Redis."""
 
@@ -211,11 +286,15 @@ class RedisBudget:
         self._meta = keys.budget() + ":meta"
         self._per_minute = per_minute
         self._user_share = user_share
+        self._unshared: _Observation | None = None  # merged, not yet in Redis
+        self._flush: asyncio.Task[None] | None = None
 
     async def reserve(self, max_wait: float, *, user: str | None = None) -> float:
         """Book one send: the seconds to wait first (0 = now), or raise RateLimited."""
         share = self._user_share if user and self._user_share else None
         user_key = self._keys.user(user) if user and share else self._sends + ":nouser"
+        # What this instance observed and has not shared yet goes along, applied first.
+        unshared, self._unshared = self._unshared, None
         granted, wait = await self._state.scripts["reserve"](
             keys=[self._sends, self._meta, user_key],
             args=[
@@ -225,6 +304,7 @@ class RedisBudget:
                 max(0.0, max_wait),
                 uuid.uuid4().hex,
                 "" if share is None else share,
+                *(unshared.args() if unshared else []),
             ],
         )
         seconds = float(wait)
@@ -234,20 +314,33 @@ class RedisBudget:
 
     async def observe(self, status: int, headers: Mapping[str, str]) -> None:
         """Learn from a response's rate-limit headers (and its Retry-After on a 429)."""
-        state = RateLimitState.from_headers(headers)
-        block = retry_after(headers, now=time.time()) if status == 429 else 0.0
+        seen = _Observation.read(status, headers)
+        if seen is None:
+            return
+        if seen.urgent:
+            await self._share(seen)
+            return
+        self._unshared = seen if self._unshared is None else self._unshared.merged(seen)
+        if self._flush is None:
+            self._flush = self._state.spawn(self._share_soon())
+
+    async def _share_soon(self) -> None:
+        await asyncio.sleep(OBSERVE_EVERY)
+        self._flush = None
+        unshared, self._unshared = self._unshared, None
+        if unshared is None:
+            return  # a reservation took it along
+        try:
+            await self._share(unshared)
+        except (aioredis.RedisError, OSError, TimeoutError) as exc:
+            # This instance's own budget has it (FallbackBudget observes both); the others
+            # learn from their own responses.
+            logger.debug("a rate-limit observation was not shared: %s", type(exc).__name__)
+
+    async def _share(self, seen: _Observation) -> None:
         await self._state.scripts["observe"](
             keys=[self._sends, self._meta],
-            args=[
-                WINDOW,
-                self._per_minute,
-                LONGEST_WAIT,
-                status,
-                _or_blank(state.limit if state else None),
-                _or_blank(state.remaining if state else None),
-                _or_blank(state.reset_at if state else None),
-                block,
-            ],
+            args=[WINDOW, self._per_minute, LONGEST_WAIT, *seen.args()],
         )
 
 
@@ -260,6 +353,7 @@ class RedisState:
         self.client = client
         self._lock_ttl_ms = math.ceil(lock_ttl * 1000)
         self._pending: dict[str, asyncio.Task[str]] = {}
+        self._background: set[asyncio.Task[None]] = set()
         self.scripts: dict[str, Any] = {
             name: client.register_script(source)
             for name, source in {
@@ -267,6 +361,7 @@ class RedisState:
                 "evict": _EVICT,
                 "lead": _LEAD,
                 "unlock": _UNLOCK,
+                "hand_over": _HAND_OVER,
                 "reserve": _RESERVE,
                 "observe": _OBSERVE,
             }.items()
@@ -292,26 +387,31 @@ class RedisState:
         """Drop every cached value of `group`."""
         await self.scripts["evict"](keys=[group])
 
-    async def coalesce(self, key: str, load: Load, *, wait: float) -> str:
-        """One `load` at a time for `key` across every instance; the others get its result.
+    async def coalesce(
+        self, key: str, load: Load, *, wait: float, cached: str | None = None
+    ) -> str:
+        """One `load` at a time for `key` across every instance; the others get its result
+        (or the value cached under `cached`: the same script looks there first).
 
         In this process the callers share one task, so only one of them talks to Redis.
         """
         task = self._pending.get(key)
         if task is None:
-            task = asyncio.create_task(self._lead_or_follow(key, load, wait))
+            task = asyncio.create_task(self._lead_or_follow(key, load, wait, cached))
             self._pending[key] = task
             task.add_done_callback(lambda _: self._pending.pop(key, None))
         return await asyncio.shield(task)
 
-    async def _lead_or_follow(self, key: str, load: Load, wait: float) -> str:
+    async def _lead_or_follow(self, key: str, load: Load, wait: float, cached: str | None) -> str:
         lock = key + ":lock"
         deadline = time.monotonic() + wait
         while True:
             token = uuid.uuid4().hex
             leading, leader = await self.scripts["lead"](
-                keys=[lock], args=[token, self._lock_ttl_ms]
+                keys=[lock] if cached is None else [lock, cached], args=[token, self._lock_ttl_ms]
             )
+            if int(leading) == 2:
+                return str(leader)  # the cached value
             if int(leading):
                 return await self._lead(key, lock, token, load)
             result = await self._follow(key, lock, str(leader), deadline)
@@ -329,10 +429,10 @@ class RedisState:
             with contextlib.suppress(aioredis.RedisError, OSError):
                 await self.scripts["unlock"](keys=[lock], args=[token])
             raise
-        async with self.client.pipeline(transaction=False) as pipe:
-            pipe.set(f"{key}:result:{token}", result, px=math.ceil(HANDOFF_TTL * 1000))
-            await self.scripts["unlock"](keys=[lock], args=[token], client=pipe)
-            await pipe.execute()
+        await self.scripts["hand_over"](
+            keys=[lock, f"{key}:result:{token}"],
+            args=[token, result, math.ceil(HANDOFF_TTL * 1000)],
+        )
         return result
 
     async def _follow(self, key: str, lock: str, leader: str, deadline: float) -> str | None:
@@ -384,11 +484,26 @@ class RedisState:
         info: dict[str, Any] = await self.client.info("memory")
         return int(info.get("maxmemory", 0) or 0), str(info.get("maxmemory_policy", ""))
 
+    def spawn(self, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        """Run `work` in the background, until it ends or aclose() cancels it."""
+        task = asyncio.create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        return task
+
     async def aclose(self) -> None:
-        """Close the client and its pool."""
+        """Stop the background work, then close the client and its pool."""
+        for task in list(self._background):
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
         await self.client.aclose(close_connection_pool=True)
 
 
 def _or_blank(value: float | None) -> float | str:
     """A script argument: the number, or '' for "not known"."""
     return "" if value is None else value
+
+
+def _lowest(a: int | None, b: int | None) -> int | None:
+    """The lower of two counts, either of which may be unknown."""
+    return b if a is None else a if b is None else min(a, b)

@@ -127,6 +127,26 @@ async def test_a_failed_load_reaches_every_waiter_and_the_next_one_loads_again(
     assert attempts == 2
 
 
+async def test_a_cached_value_answers_a_coalesced_lookup_without_a_load(
+    state: SharedState, keys: Keys
+) -> None:
+    loads = 0
+
+    async def load() -> str:
+        nonlocal loads
+        loads += 1
+        return "loaded"
+
+    cache_key, lookup = keys.cache("id", "c-1"), keys.lookup("id", "c-1")
+    assert await state.coalesce(lookup, load, wait=5, cached=cache_key) == "loaded"
+    assert loads == 1  # nothing cached yet
+    await state.put(cache_key, "cached", ttl=60, group=keys.candidate("c-1"))
+    assert await state.coalesce(lookup, load, wait=5, cached=cache_key) == "cached"
+    assert loads == 1
+    assert await state.coalesce(lookup, load, wait=5) == "loaded"  # not asked to look
+    assert loads == 2
+
+
 async def test_first_time_is_true_once_within_the_ttl(state: SharedState, keys: Keys) -> None:
     key = keys.event("Ev1")
     assert await state.first_time(key, ttl=0.3)

@@ -6,13 +6,14 @@ import asyncio
 import socket
 import time
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 import redis.asyncio as aioredis
 
 from bot.ats.errors import RateLimited
 from bot.state import Keys
-from bot.state.redis import RedisState, connect
+from bot.state.redis import OBSERVE_EVERY, RedisState, connect
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -130,6 +131,116 @@ async def test_a_user_gets_no_more_than_their_share(
     assert await budget.reserve(0) == 0
 
 
+def _count_calls(state: RedisState, script: str) -> list[object]:
+    """Count the calls of one of the state's scripts (each call is one round trip)."""
+    calls: list[object] = []
+    original = state.scripts[script]
+
+    async def counted(*args: object, **kwargs: object) -> object:
+        calls.append(kwargs.get("args"))
+        return await original(*args, **kwargs)
+
+    state.scripts[script] = counted
+    return calls
+
+
+def _limits(remaining: int, reset_in: float = 30.0) -> dict[str, str]:
+    reset = str(int(time.time() + reset_in))
+    return {
+        "X-RateLimit-Limit": "10",
+        "X-RateLimit-Remaining": str(remaining),
+        "X-RateLimit-Reset": reset,
+    }
+
+
+async def test_a_burst_of_observations_is_shared_in_one_call_and_reaches_the_other_instance(
+    two: tuple[RedisState, RedisState], keys: Keys
+) -> None:
+    first, second = (state.budget(keys, per_minute=10) for state in two)
+    calls = _count_calls(two[0], "observe")
+    await first.reserve(0)
+    for remaining in (8, 6, 4, 2):  # others sent 7 besides our one, as the last says
+        await first.observe(200, _limits(remaining))
+    assert calls == []  # nothing sent yet: merged first
+    await asyncio.sleep(OBSERVE_EVERY * 5)
+    assert len(calls) == 1
+    # The other instance, which observed nothing, holds back for what others spent.
+    assert await second.reserve(0) == 0
+    assert await second.reserve(0) == 0
+    with pytest.raises(RateLimited):
+        await second.reserve(1)
+
+
+async def test_an_observation_goes_along_with_the_next_reservation(
+    two: tuple[RedisState, RedisState], keys: Keys
+) -> None:
+    budget = two[0].budget(keys, per_minute=10)
+    calls = _count_calls(two[0], "observe")
+    await budget.reserve(0)
+    await budget.observe(200, _limits(2))
+    assert await budget.reserve(0) == 0  # carried the observation: 2 left, this is one
+    assert await budget.reserve(0) == 0
+    with pytest.raises(RateLimited):
+        await budget.reserve(1)
+    await asyncio.sleep(OBSERVE_EVERY * 5)
+    assert calls == []  # it travelled with the reservation, not on its own
+
+
+@pytest.mark.parametrize(
+    ("status", "headers"),
+    [(429, {"Retry-After": "30"}), (200, {"X-RateLimit-Remaining": "0"})],
+)
+async def test_a_429_or_nothing_left_is_shared_at_once(
+    two: tuple[RedisState, RedisState], keys: Keys, status: int, headers: dict[str, str]
+) -> None:
+    first, second = (state.budget(keys, per_minute=10) for state in two)
+    await first.observe(status, headers)
+    with pytest.raises(RateLimited):
+        await second.reserve(1)  # at once, without waiting for a merge
+
+
+async def test_merging_keeps_the_later_window_not_the_lower_count(
+    two: tuple[RedisState, RedisState], keys: Keys
+) -> None:
+    first, second = (state.budget(keys, per_minute=10) for state in two)
+    await first.observe(200, _limits(1, reset_in=1))  # the window about to end: 1 left
+    await first.observe(200, _limits(10, reset_in=60))  # the next one: all 10 left
+    await asyncio.sleep(OBSERVE_EVERY * 5)
+    assert [await second.reserve(0) for _ in range(10)] == [0] * 10
+
+
+async def test_closing_stops_an_observation_waiting_to_be_shared(
+    redis_url: str, keys: Keys
+) -> None:
+    state = RedisState(connect(redis_url, timeout=SLOW_MACHINE))
+    await state.budget(keys, per_minute=10).observe(200, _limits(5))
+    await state.aclose()  # no task left pending, no error
+
+
+async def test_a_miss_costs_one_round_trip_before_the_load(
+    two: tuple[RedisState, RedisState], keys: Keys
+) -> None:
+    state = two[0]
+    leads = _count_calls(state, "lead")
+    gets: list[object] = []
+    original_hget = state.client.hget
+
+    async def counted_hget(*args: Any, **kwargs: Any) -> Any:
+        gets.append(args)
+        return await original_hget(*args, **kwargs)
+
+    state.client.hget = counted_hget  # type: ignore[method-assign]
+
+    async def load() -> str:
+        return "x"
+
+    result = await state.coalesce(
+        keys.lookup("id", "c-1"), load, wait=1, cached=keys.cache("id", "c-1")
+    )
+    assert result == "x"
+    assert (len(leads), gets) == (1, [])  # the script looked at the cache and took the lead
+
+
 async def test_every_key_has_a_ttl_and_names_no_token(
     two: tuple[RedisState, RedisState], keys: Keys, redis_url: str, redis_prefix: str
 ) -> None:
@@ -139,6 +250,7 @@ async def test_every_key_has_a_ttl_and_names_no_token(
     budget = state.budget(keys, per_minute=10, user_share=0.5)
     await budget.reserve(0, user="U0ALICE")
     await budget.observe(200, {"X-RateLimit-Remaining": "3", "X-RateLimit-Limit": "10"})
+    await asyncio.sleep(OBSERVE_EVERY * 5)  # shared a moment later, merged with any others
 
     async def load() -> str:
         return "x"
