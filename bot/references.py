@@ -32,8 +32,8 @@ class ReferenceSource(Protocol):
         """The job interview stages with these ids; unknown ids are left out."""
         ...
 
-    async def get_reject_reason(self, reason_id: str) -> RejectReason:
-        """One reject reason, or raise an AtsError."""
+    async def get_reject_reasons(self, ids: Sequence[str]) -> list[RejectReason]:
+        """The reject reasons with these ids; unknown ids are left out."""
         ...
 
 
@@ -160,15 +160,9 @@ class References:
         self.stages = _Store[Stage](
             source.get_stages, ttl=ttl, max_entries=max_entries, clock=clock
         )
-
-        async def reasons(ids: list[str]) -> list[RejectReason]:
-            # The endpoint is by id only (docs.bindbee.dev/ats/reject-reason): one request each.
-            found = await asyncio.gather(
-                *(source.get_reject_reason(i) for i in ids), return_exceptions=True
-            )
-            return [reason for reason in found if isinstance(reason, RejectReason)]
-
-        self.reasons = _Store[RejectReason](reasons, ttl=ttl, max_entries=max_entries, clock=clock)
+        self.reasons = _Store[RejectReason](
+            source.get_reject_reasons, ttl=ttl, max_entries=max_entries, clock=clock
+        )
 
     def cancel_pending(self) -> None:
         """Cancel every fetch in flight: they may outlive the cards that started them."""

@@ -123,7 +123,7 @@ async def test_bare_ids_cost_five_requests_cold_and_two_once_references_are_cach
             APPLICATIONS,
             JOBS,
             STAGES,
-            f"{REJECT_REASONS}/{payloads.REASON_FIT['id']}",
+            REJECT_REASONS,
         ]
     )
     fake.clear()
@@ -141,6 +141,32 @@ async def test_without_a_reject_reason_bare_ids_cost_at_most_four(
     await lookups_for(client).fetch(BY_ID)
     assert len(fake.requests) == 4
     assert fake.count(JOBS) == fake.count(STAGES) == 1  # both jobs in one request, stages too
+
+
+async def test_any_number_of_reject_reasons_costs_one_request(
+    fake: FakeBindbee, client: BindbeeClient
+) -> None:
+    fake.expand = False
+    other_reason = {"id": "018f3c2c-0202-7a00-8c3e-2f7d9e0a1c22", "name": "Chose another offer"}
+    fake.add_reference("reject_reasons", other_reason)
+    mine = [i for i, p in fake.applications.items() if p.get("candidate") == CANDIDATE["id"]]
+    for app_id in mine:  # both applications rejected, for different reasons
+        if fake.applications[app_id].get("reject_reason") is None:
+            fake.applications[app_id] = fake.applications[app_id] | {
+                "reject_reason": other_reason["id"],
+                "rejected_at": "2024-06-01T00:00:00Z",
+            }  # a new dict: the seeded one may be shared with other tests
+    candidate = await lookups_for(client).fetch(BY_ID)
+    assert len(fake.requests) == 5  # candidate, applications, jobs, stages, both reasons
+    [reasons] = [r for r in fake.requests if r.path == REJECT_REASONS]
+    assert len(reasons.query["ids"].split(",")) == 2
+    assert candidate.pipeline is not None
+    names = {
+        app.reject_reason.name
+        for app in candidate.pipeline.applications
+        if isinstance(app.reject_reason, RejectReason)
+    }
+    assert names == {"Not a good fit", "Chose another offer"}
 
 
 async def test_candidate_and_applications_are_fetched_at_the_same_time(

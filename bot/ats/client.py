@@ -9,7 +9,7 @@ pool, within a deadline.
     GET /api/ats/v1/applications?candidate=…&expand= fetch_applications (the body, unread)
     GET /api/ats/v1/jobs?ids=a,b                     get_jobs
     GET /api/ats/v1/job-interview-stages?ids=a,b     get_stages
-    GET /api/ats/v1/reject-reasons/{id}              get_reject_reason
+    GET /api/ats/v1/reject-reasons?ids=a,b           get_reject_reasons
 
 This module maps endpoints to models and HTTP statuses to the errors drawn in
 bot/ats/errors.py. Retries, the rate budget and the deadline are the retry engine's
@@ -65,7 +65,6 @@ from bot.ats.models import (
     Job,
     RejectReason,
     Stage,
-    parse_record,
     parse_records,
 )
 from bot.ats.retry import Retrier, no_answer
@@ -96,9 +95,8 @@ SEARCH_FILTERS = frozenset({"email_addresses", "first_name", "last_name"})
 
 _NAME = re.compile(r"[A-Za-z0-9_-]{1,40}")
 _BY_ID = CANDIDATES + "/{id}"  # the path template we log: never the id itself in a path
-_REASON_BY_ID = REJECT_REASONS + "/{id}"
 _log = logging.getLogger("bot.ats")
-_R = TypeVar("_R", Job, Stage)
+_R = TypeVar("_R", Job, Stage, RejectReason)
 
 
 class _Page(BaseModel):
@@ -270,11 +268,10 @@ class BindbeeClient:
         """The job interview stages with these Bindbee ids, in one request."""
         return await self._by_ids(STAGES, ids, Stage, "job interview stages")
 
-    async def get_reject_reason(self, reason_id: str) -> RejectReason:
-        """One reject reason (the endpoint has no `expand`, so applications may hold its id)."""
-        check_id(reason_id)
-        path = f"{REJECT_REASONS}/{quote(reason_id, safe='')}"
-        return await self._get(path, template=_REASON_BY_ID, parse=_reject_reason)
+    async def get_reject_reasons(self, ids: Sequence[str]) -> list[RejectReason]:
+        """The reject reasons with these Bindbee ids, in one request (the list endpoint takes
+        an `ids` filter, https://docs.bindbee.dev/ats/reject-reason; it has no `expand`)."""
+        return await self._by_ids(REJECT_REASONS, ids, RejectReason, "reject reasons")
 
     async def _by_ids(self, path: str, ids: Sequence[str], kind: type[_R], what: str) -> list[_R]:
         wanted = list(dict.fromkeys(i for i in ids if is_plausible_id(i)))[:MAX_PAGE_SIZE]
@@ -505,10 +502,6 @@ def _unread(body: object) -> object:
     """The decoded JSON as it is: the applications are read later, or never (a private
     candidate's)."""
     return body
-
-
-def _reject_reason(body: object) -> RejectReason:
-    return parse_record(body, RejectReason, "reject reason")
 
 
 def _candidates(value: object) -> list[Candidate]:

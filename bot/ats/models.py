@@ -192,7 +192,7 @@ class Stage(_Record):
 
 
 class RejectReason(_Record):
-    """A reject reason (`GET /api/ats/v1/reject-reasons/{id}`): the customer's own label."""
+    """A reject reason (`GET /api/ats/v1/reject-reasons?ids=…`): the customer's own label."""
 
     name: Text = None
 

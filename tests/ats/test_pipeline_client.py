@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.ats.client import APPLICATIONS, JOBS, REJECT_REASONS, BindbeeClient
-from bot.ats.errors import BadResponse, InvalidId, NotFound
+from bot.ats.errors import BadResponse, InvalidId
 from bot.ats.models import (
     Application,
     Job,
@@ -85,14 +85,15 @@ async def test_jobs_bindbee_did_not_ask_for_are_ignored(
     assert [job.id for job in jobs] == [payloads.JOB_OPEN["id"]]
 
 
-async def test_a_reject_reason_comes_by_id(fake: FakeBindbee, client: BindbeeClient) -> None:
-    reason = await client.get_reject_reason(payloads.REASON_FIT["id"])
-    assert reason == RejectReason(id=payloads.REASON_FIT["id"], name="Not a good fit")
-    assert fake.requests[0].path == f"{REJECT_REASONS}/{payloads.REASON_FIT['id']}"
-    with pytest.raises(NotFound):
-        await client.get_reject_reason("018f3c2c-0201-7a00-8c3e-000000000000")
-    with pytest.raises(InvalidId):
-        await client.get_reject_reason("a/b")
+async def test_reject_reasons_come_in_one_request_by_ids(
+    fake: FakeBindbee, client: BindbeeClient
+) -> None:
+    unknown = "018f3c2c-0201-7a00-8c3e-000000000000"
+    reasons = await client.get_reject_reasons([payloads.REASON_FIT["id"], unknown, "a/b"])
+    assert reasons == [RejectReason(id=payloads.REASON_FIT["id"], name="Not a good fit")]
+    [request] = fake.requests
+    assert request.path == REJECT_REASONS
+    assert request.query["ids"] == f"{payloads.REASON_FIT['id']},{unknown}"  # "a/b" never sent
 
 
 @pytest.mark.parametrize(

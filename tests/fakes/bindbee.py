@@ -66,6 +66,7 @@ JOBS = "/api/ats/v1/jobs"
 STAGES = "/api/ats/v1/job-interview-stages"
 REJECT_REASONS = "/api/ats/v1/reject-reasons"
 EXPANDABLE = {"job": "jobs", "current_stage": "stages", "reject_reason": "reject_reasons"}
+_REFERENCE_KINDS = {JOBS: "jobs", STAGES: "stages", REJECT_REASONS: "reject_reasons"}
 STATS = "/_stats"  # not Bindbee's: the fake's counters, neither recorded nor counted
 WINDOW = 60.0  # seconds in a rate-limit window
 UNLIMITED = 1_000_000  # X-RateLimit-Limit advertised when no limit is enforced
@@ -473,8 +474,8 @@ class FakeBindbee:
             return self._list(request)
         if path == APPLICATIONS:
             return self._applications(request)
-        if path in (JOBS, STAGES):
-            return self._references_by_ids(request, "jobs" if path == JOBS else "stages")
+        if path in (JOBS, STAGES, REJECT_REASONS):
+            return self._references_by_ids(request, _REFERENCE_KINDS[path])
         segment = path.removeprefix(REJECT_REASONS + "/")
         if segment != path and segment and "/" not in segment:
             return self._reject_reason(unquote(segment))
@@ -521,7 +522,7 @@ class FakeBindbee:
         return shown
 
     def _references_by_ids(self, request: web.Request, kind: str) -> web.StreamResponse:
-        """`GET /jobs?ids=a,b` or `/job-interview-stages?ids=a,b`."""
+        """`GET /jobs?ids=a,b`, `/job-interview-stages?ids=a,b` or `/reject-reasons?ids=a,b`."""
         ids = request.query.get("ids", "").split(",")
         with self._lock:
             items = [self.references[kind][i] for i in ids if i in self.references[kind]]

@@ -117,12 +117,10 @@ class DemoSource:
         stages = references()["stages"]
         return [Stage.read(stages[i]) for i in ids if i in stages]
 
-    async def get_reject_reason(self, reason_id: str) -> RejectReason:
-        """One demo reject reason, or NotFound."""
+    async def get_reject_reasons(self, ids: Sequence[str]) -> list[RejectReason]:
+        """The demo reject reasons with these ids."""
         reasons = references()["reject_reasons"]
-        if reason_id not in reasons:
-            raise NotFound("no demo reject reason has this id")
-        return RejectReason.read(reasons[reason_id])
+        return [RejectReason.read(reasons[i]) for i in ids if i in reasons]
 
 
 def _selects(filters: Mapping[str, str], payload: Mapping[str, Any]) -> bool:
