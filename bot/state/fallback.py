@@ -74,6 +74,7 @@ class FallbackState:
         self._down_since: float | None = None
         self._next_try = -math.inf
         self._last_warning = -math.inf
+        self._last_recovery = -math.inf
         self._problem = ""
 
     @property
@@ -179,10 +180,14 @@ class FallbackState:
 
     def _answered(self) -> None:
         if self._down_since is not None:
-            logger.warning(
-                "Redis answers again after %.0f s; shared state is back",
-                self._clock() - self._down_since,
-            )
+            now = self._clock()
+            # At most once a minute too: a Redis that comes and goes must not flood the log.
+            if now - self._last_recovery >= WARN_EVERY:
+                self._last_recovery = now
+                logger.warning(
+                    "Redis answers again after %.0f s; shared state is back",
+                    now - self._down_since,
+                )
             self._down_since = None
             self._next_try = -math.inf
             # Evictions made on other instances meanwhile never reached this cache: drop it,

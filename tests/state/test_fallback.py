@@ -103,6 +103,23 @@ async def test_a_warning_at_most_once_a_minute(
     assert "token" not in warnings[0].getMessage()
 
 
+async def test_a_redis_that_comes_and_goes_is_logged_at_most_once_a_minute(
+    state: FallbackState, own_redis: RedisServer, keys: Keys, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="bot.state")
+    for _ in range(3):  # down, back, down, back…
+        own_redis.stop()
+        await state.get(keys.cache("id", "c-1"))
+        await asyncio.sleep(0.12)
+        own_redis.start()
+        await state.get(keys.cache("id", "c-1"))
+        assert not state.degraded
+        await asyncio.sleep(0.12)
+    lines = [r.getMessage() for r in caplog.records]
+    assert len([line for line in lines if "does not answer" in line]) == 1
+    assert len([line for line in lines if "answers again" in line]) == 1
+
+
 async def test_an_outage_at_start_up_stops_nothing(tmp_path: object, keys: Keys) -> None:
     from tests.services.redis_server import free_port
 
