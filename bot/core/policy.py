@@ -40,7 +40,7 @@ count towards "+N more"), and links to the first `MAX_LINKS_READ`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import TypeAlias, TypeVar
@@ -131,6 +131,14 @@ def disclose(
     candidate: Candidate, view: View, *, strict: bool = False
 ) -> Disclosure | PrivateNotice:
     """Decide what `view` may show of `candidate`."""
+    return _decide(candidate, view, strict=strict, shown_pipeline=True)
+
+
+def _decide(
+    candidate: Candidate, view: View, *, strict: bool, shown_pipeline: bool
+) -> Disclosure | PrivateNotice:
+    """`disclose`; without `shown_pipeline`, the view's list of applications is left out
+    (`retained` keeps the candidate alone)."""
     if is_private(candidate, strict=strict):
         return PrivateNotice()
     emailable = may_email(candidate, strict=strict)
@@ -150,7 +158,7 @@ def disclose(
     if (hide_emails or hide_phones) and _hid_elsewhere(candidate, shown):
         withheld.append("contact details copied into other fields (title, tags, links…)")
     pipeline = None
-    if shown.pipeline is not None:
+    if shown.pipeline is not None and shown_pipeline:
         withheld += _pipeline_withheld(candidate.pipeline, view)
         pipeline = _shown_pipeline(shown.pipeline, view)
     return Disclosure(
@@ -181,7 +189,7 @@ def redacted_job(job: Job) -> Job:
 
 def retained(candidate: Candidate, *, strict: bool = False) -> Candidate:
     """The most any view may ever show of `candidate`, which is all a cache may keep."""
-    decision = disclose(candidate, View.REQUESTER, strict=strict)
+    decision = _decide(candidate, View.REQUESTER, strict=strict, shown_pipeline=False)
     if isinstance(decision, PrivateNotice):
         return candidate.private_stub()
     return decision.candidate
@@ -322,20 +330,16 @@ def _shown(application: Application, view: View) -> ShownApplication:
     job, stage, reason = application.job, application.current_stage, application.reject_reason
     confidential = is_confidential(job)
     status = application_status(application)
-    shown = ShownApplication(
+    requester = view is View.REQUESTER  # only the requester sees when, where from and why
+    return ShownApplication(
         job=job.name if isinstance(job, Job) and not confidential else None,
         confidential=confidential,
         stage=stage.name if isinstance(stage, Stage) else None,
         status=status,
         rejected_at=application.rejected_at if status is Status.REJECTED else None,
-    )
-    if view is not View.REQUESTER:
-        return shown
-    return replace(
-        shown,
-        applied_at=application.applied_at,
-        source=application.source,
-        reject_reason=reason.name if isinstance(reason, RejectReason) else None,
+        applied_at=application.applied_at if requester else None,
+        source=application.source if requester else None,
+        reject_reason=reason.name if requester and isinstance(reason, RejectReason) else None,
     )
 
 
