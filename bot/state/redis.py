@@ -147,43 +147,53 @@ local function observe(status, seen_limit, remaining_s, reset_s, block_s)
 end
 """
 
-# ARGV: window, per_minute, longest, max_wait, member, user share ('' = none), then
-# optionally an observation not yet shared (as for _OBSERVE: status, limit, remaining,
-# reset_at, block), applied first.
+# Several sends booked in one call, in order, each as if alone. KEYS: sends, meta, then one
+# user's sends key per send (the sends key plus ':nouser' when there is no user share).
+# ARGV: window, per_minute, longest, an observation not yet shared or five '' (as for
+# _OBSERVE: status, limit, remaining, reset_at, block; applied first), then per send:
+# max_wait, member, user share ('' = none). Returns {granted, wait} per send.
 _RESERVE = (
     _BUDGET_COMMON
     + """
-if ARGV[7] then observe(ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11]) end
-local max_wait = tonumber(ARGV[4])
+if ARGV[4] ~= '' then observe(ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8]) end
 local function slot_free(key, start, capacity)
   if capacity <= 0 then return math.huge end
   if redis.call('ZCARD', key) < capacity then return start end
   local nth = redis.call('ZRANGE', key, -capacity, -capacity, 'WITHSCORES')
   return math.max(start, tonumber(nth[2]) + window)
 end
-local start = now
-local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
-if #last > 0 then start = math.max(start, tonumber(last[2])) end
-start = math.max(start, blocked_until)
-if ARGV[6] ~= '' then
-  redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - window)
-  start = slot_free(KEYS[3], start, math.max(1, math.floor(limit * tonumber(ARGV[6]))))
+local function book(max_wait, member, share, user_key)
+  local start = now
+  local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+  if #last > 0 then start = math.max(start, tonumber(last[2])) end
+  start = math.max(start, blocked_until)
+  if share ~= '' then
+    redis.call('ZREMRANGEBYSCORE', user_key, '-inf', now - window)
+    start = slot_free(user_key, start, math.max(1, math.floor(limit * tonumber(share))))
+  end
+  local at
+  if start < others_until then
+    at = slot_free(KEYS[1], start, limit - others)
+    if at >= others_until then at = slot_free(KEYS[1], others_until, limit) end
+  else
+    at = slot_free(KEYS[1], start, limit)
+  end
+  if at - now > max_wait then return {0, tostring(at - now)} end
+  redis.call('ZADD', KEYS[1], at, member)
+  keep(KEYS[1], at)
+  if share ~= '' then
+    redis.call('ZADD', user_key, at, member)
+    keep(user_key, at)
+  end
+  return {1, tostring(at - now)}
 end
-local at
-if start < others_until then
-  at = slot_free(KEYS[1], start, limit - others)
-  if at >= others_until then at = slot_free(KEYS[1], others_until, limit) end
-else
-  at = slot_free(KEYS[1], start, limit)
+local booked = {}
+local i = 0
+while ARGV[9 + 3 * i] do
+  booked[i + 1] = book(tonumber(ARGV[9 + 3 * i]), ARGV[10 + 3 * i], ARGV[11 + 3 * i], KEYS[3 + i])
+  i = i + 1
 end
-if at - now > max_wait then return {0, tostring(at - now)} end
-redis.call('ZADD', KEYS[1], at, ARGV[5])
-keep(KEYS[1], at)
-if ARGV[6] ~= '' then
-  redis.call('ZADD', KEYS[3], at, ARGV[5])
-  keep(KEYS[3], at)
-end
-return {1, tostring(at - now)}
+return booked
 """
 )
 
@@ -273,8 +283,22 @@ class _Observation:
         ]
 
 
+@dataclass(frozen=True)
+class _Ask:
+    """One send waiting to be booked, with the caller's future for the answer."""
+
+    max_wait: float
+    user: str | None
+    answer: asyncio.Future[tuple[int, str]]
+
+
 class RedisBudget:
-    """One connector's budget, shared by every instance through Redis."""
+    """One connector's budget, shared by every instance through Redis.
+
+    Sends asked for in the same turn of the event loop are booked in one script call, in
+    order, each as if alone: a card asks for two at once (candidate and applications), and a
+    burst for hundreds, which were one Redis round trip each.
+    """
 
     def __init__(
         self, state: RedisState, keys: Keys, per_minute: int, user_share: float | None
@@ -287,29 +311,46 @@ class RedisBudget:
         self._user_share = user_share
         self._unshared: _Observation | None = None  # merged, not yet in Redis
         self._flush: asyncio.Task[None] | None = None
+        self._asks: list[_Ask] = []  # sends asked for in this turn of the event loop
 
     async def reserve(self, max_wait: float, *, user: str | None = None) -> float:
         """Book one send: the seconds to wait first (0 = now), or raise RateLimited."""
-        share = self._user_share if user and self._user_share else None
-        user_key = self._keys.user(user) if user and share else self._sends + ":nouser"
-        # What this instance observed and has not shared yet goes along, applied first.
-        unshared, self._unshared = self._unshared, None
-        granted, wait = await self._state.scripts["reserve"](
-            keys=[self._sends, self._meta, user_key],
-            args=[
-                WINDOW,
-                self._per_minute,
-                LONGEST_WAIT,
-                max(0.0, max_wait),
-                uuid.uuid4().hex,
-                "" if share is None else share,
-                *(unshared.args() if unshared else []),
-            ],
-        )
+        ask = _Ask(max_wait, user, asyncio.get_running_loop().create_future())
+        self._asks.append(ask)
+        if len(self._asks) == 1:
+            self._state.spawn(self._book_asked())  # runs once this turn's callers have asked
+        granted, wait = await ask.answer
         seconds = float(wait)
-        if not int(granted):
+        if not granted:
             raise RateLimited(retry_after=seconds if math.isfinite(seconds) else LONGEST_WAIT)
         return seconds
+
+    async def _book_asked(self) -> None:
+        asks, self._asks = self._asks, []
+        # What this instance observed and has not shared yet goes along, applied first.
+        unshared, self._unshared = self._unshared, None
+        keys = [self._sends, self._meta]
+        args: list[float | str] = [WINDOW, self._per_minute, LONGEST_WAIT]
+        args += unshared.args() if unshared else ["", "", "", "", ""]
+        for ask in asks:
+            share = self._user_share if ask.user and self._user_share else None
+            user = ask.user if share else None
+            keys.append(self._keys.user(user) if user else self._sends + ":nouser")
+            args += [max(0.0, ask.max_wait), uuid.uuid4().hex, "" if share is None else share]
+        try:
+            booked = await self._state.scripts["reserve"](keys=keys, args=args)
+        except asyncio.CancelledError:
+            for ask in asks:
+                ask.answer.cancel()  # the state is closing: its callers stop too
+            raise
+        except Exception as exc:
+            for ask in asks:
+                if not ask.answer.done():
+                    ask.answer.set_exception(exc)
+            return
+        for ask, (granted, wait) in zip(asks, booked, strict=True):
+            if not ask.answer.done():  # a caller that gave up still used its slot, as before
+                ask.answer.set_result((int(granted), str(wait)))
 
     async def observe(self, status: int, headers: Mapping[str, str]) -> None:
         """Learn from a response's rate-limit headers (and its Retry-After on a 429)."""

@@ -217,6 +217,51 @@ async def test_closing_stops_an_observation_waiting_to_be_shared(
     await state.aclose()  # no task left pending, no error
 
 
+async def test_sends_asked_for_together_are_booked_in_one_call_as_if_one_by_one(
+    two: tuple[RedisState, RedisState], keys: Keys
+) -> None:
+    budget = two[0].budget(keys, per_minute=5)
+    calls = _count_calls(two[0], "reserve")
+
+    async def one() -> bool:
+        try:
+            await budget.reserve(0)
+        except RateLimited:
+            return False
+        return True
+
+    outcomes = await asyncio.gather(*(one() for _ in range(8)))
+    assert outcomes == [True] * 5 + [False] * 3  # in the order asked
+    assert len(calls) == 1
+    with pytest.raises(RateLimited):
+        await two[1].budget(keys, per_minute=5).reserve(0)  # the other instance sees all five
+
+
+async def test_a_caller_that_gives_up_leaves_the_others_their_answers(
+    two: tuple[RedisState, RedisState], keys: Keys
+) -> None:
+    budget = two[0].budget(keys, per_minute=10)
+    impatient = asyncio.ensure_future(budget.reserve(0))
+    patient = asyncio.ensure_future(budget.reserve(0))
+    await asyncio.sleep(0)  # both have asked, and wait for the one booking
+    impatient.cancel()
+    assert await patient == 0
+    assert impatient.cancelled()
+
+
+async def test_a_failed_booking_reaches_every_caller(redis_url: str, keys: Keys) -> None:
+    state = RedisState(connect(redis_url, timeout=SLOW_MACHINE))
+    budget = state.budget(keys, per_minute=10)
+    await state.client.aclose(close_connection_pool=True)
+    state.client = connect("redis://127.0.0.1:1/0", timeout=0.5)  # nobody listens there
+    state.scripts = {
+        name: state.client.register_script(s.script) for name, s in state.scripts.items()
+    }
+    results = await asyncio.gather(budget.reserve(0), budget.reserve(0), return_exceptions=True)
+    assert all(isinstance(r, (aioredis.RedisError, OSError)) for r in results), results
+    await state.aclose()
+
+
 async def test_a_miss_costs_one_round_trip_before_the_load(
     two: tuple[RedisState, RedisState], keys: Keys
 ) -> None:
