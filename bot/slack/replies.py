@@ -76,7 +76,7 @@ class Replies:
             return True
         error = answer if _ERROR_CODE.fullmatch(answer) else "?"
         logger.warning("reply refused by Slack: HTTP %s (%s)", status, error)
-        if payload.get("blocks") and 400 <= status < 500 and error not in _FINAL:
+        if payload.get("blocks") and 400 <= status < 500 and status != 429 and error not in _FINAL:
             # Slack refused the blocks (an avatar it could not fetch, say): the answer goes out
             # as its plain fallback text rather than not at all.
             plain = {key: value for key, value in payload.items() if key != "blocks"}
