@@ -16,18 +16,11 @@ match" answer as a search with none.
 
 from __future__ import annotations
 
-from slack_sdk.models.blocks import (
-    Block,
-    ButtonElement,
-    ContextBlock,
-    PlainTextObject,
-    SectionBlock,
-)
-
 from bot.ats.ids import is_plausible_id
 from bot.ats.models import Candidate
+from bot.core.cards.blocks import Json, button, context, mrkdwn, plain_text, section
 from bot.core.cards.candidate import candidate_message
-from bot.core.cards.message import Message, build, mrkdwn_object
+from bot.core.cards.message import Message, build
 from bot.core.cards.notices import notice
 from bot.core.cards.text import escape_and_cut, one_line
 from bot.core.policy import PrivateNotice, View, disclose
@@ -68,12 +61,12 @@ def match_list_message(key: SearchKey, result: SearchResult, *, strict: bool = F
     what = "email address" if key.kind == "email" else "name"
     count = f"At least {result.count}" if result.maybe_more else f"{result.count} candidates"
     heading = f"{count} match the {what} {_searched(key)}:"
-    blocks: list[Block] = [SectionBlock(text=mrkdwn_object(heading)), *rows]
-    blocks.append(ContextBlock(elements=[mrkdwn_object(_footer(key, result, len(rows)))]))
+    blocks = [section(text=mrkdwn(heading)), *rows]
+    blocks.append(context([mrkdwn(_footer(key, result, len(rows)))]))
     return build(heading.rstrip(":") + ".", blocks)
 
 
-def _row(candidate: Candidate, *, strict: bool) -> SectionBlock | None:
+def _row(candidate: Candidate, *, strict: bool) -> Json | None:
     # The channel view: no email or phone in a row, even one the ATS copied into a title.
     decision = disclose(candidate, View.CHANNEL, strict=strict)
     if isinstance(decision, PrivateNotice):
@@ -86,14 +79,10 @@ def _row(candidate: Candidate, *, strict: bool) -> SectionBlock | None:
         if text
     )
     text = f"*{name}*" + (f"\n{role}" if role else "")
-    button = None
+    show = None
     if is_plausible_id(shown.id):  # the Show handler looks the id up again
-        button = ButtonElement(
-            text=PlainTextObject(text="Show", emoji=False),
-            action_id=SHOW_ACTION_ID,
-            value=shown.id,
-        )
-    return SectionBlock(text=mrkdwn_object(text), accessory=button)
+        show = button(text=plain_text("Show"), action_id=SHOW_ACTION_ID, value=shown.id)
+    return section(text=mrkdwn(text), accessory=show)
 
 
 def _footer(key: SearchKey, result: SearchResult, rows: int) -> str:
