@@ -3,10 +3,14 @@
 - Cache: a hash per key (`value`, `version`) with a TTL, and a set per candidate naming
   its keys, so that one step evicts them all.
 - Coalescing: the first instance to set the lookup's lock (SET NX PX) loads, and hands its
-  result to the others under a key named by its lock token; they poll for it.
+  result to the others under a key named by its lock token; they poll for it. The same
+  script looks at the cache first, so a miss costs one round trip before the load.
 - Budget: the log of sends in a sorted set, scored by Redis's own clock (TIME), so that
   every instance agrees on the time; reserving and observing are Lua scripts, each one
   atomic (https://redis.io/docs/latest/develop/interactive/programmability/eval-intro/).
+  Sends asked for together are booked in one call, and rate-limit readings are merged
+  over OBSERVE_EVERY (a 429 is shared at once): a burst would otherwise cost a round trip
+  for every request and every response.
 - Dedupe: SET NX PX.
 
 Every key has a TTL. Every call is bounded by `timeout`: the pool's wait for a connection,
